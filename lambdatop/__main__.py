@@ -1,0 +1,3 @@
+from lambdatop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The two small interfaces the UI depends on, so it never needs `lambdatop.aws`.
+
+`cli.build_app()` wires the real collector and operator; tests inject fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from lambdatop.model.snapshot import FleetSnapshot
+
+SnapshotCallback = Callable[[FleetSnapshot], None]
+
+
+class SnapshotSource(Protocol):
+    """Produces FleetSnapshots until cancelled."""
+
+    async def run(self, on_snapshot: SnapshotCallback) -> None:
+        """Poll forever, calling `on_snapshot` with each new snapshot. Cancel to stop."""
+
+    def refresh_now(self) -> None:
+        """Poll every source as soon as possible."""
+
+    def pause(self, paused: bool) -> None:
+        """Stop (True) or resume (False) polling; the last snapshot stays on screen."""
+
+    def set_window(self, minutes: int) -> None:
+        """Change the window the numbers are computed over; triggers a refresh."""
+
+    def set_visible(self, arns: Iterable[str]) -> None:
+        """The functions on screen: they refresh every minute (the hot tier)."""
+
+
+class Operator(Protocol):
+    """Applies validated change plans to AWS (the only path that mutates state)."""
+
+    async def apply(self, plan: Any) -> Any: ...
