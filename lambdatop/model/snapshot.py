@@ -190,6 +190,12 @@ class FleetSnapshot:
     provisional_after: datetime | None = None
     # True when painted from the on-disk cache before the first live refresh.
     from_cache: bool = False
+    # Monitoring spend per cadence tier ($/h) and why the cadence differs from the default.
+    tier_cost_usd_per_hour: Mapping[str, float] = field(default_factory=dict)
+    cadence_note: str | None = None
+    api_calls_per_minute: int | None = None
+    next_refresh_at: datetime | None = None
+    paused: bool = False
 
     @property
     def all_sources_ok(self) -> bool:

@@ -1,0 +1,1 @@
+"""All AWS I/O: async aiobotocore clients. Never imports Textual or Rich."""

@@ -1,0 +1,158 @@
+"""Which CloudWatch queries a refresh needs, as plain data.
+
+Ids follow GetMetricData's rules (lowercase letter first, then letters, digits, '_'), and
+each query remembers what it is for, so results map back without string parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# What a function needs on screen, cheapest first. Duration p99 is a percentile: some
+# endpoints (plain moto) fail the whole call on it, so it is marked and can be dropped.
+FLEET_SHORT_SET: tuple[str, ...] = ("invocations", "errors", "throttles")
+FULL_SET: tuple[str, ...] = (
+    "invocations",
+    "errors",
+    "throttles",
+    "concurrency_max",
+    "duration_avg_ms",
+    "duration_p99_ms",
+)
+
+# field -> (metric name, statistic)
+FUNCTION_METRICS: dict[str, tuple[str, str]] = {
+    "invocations": ("Invocations", "Sum"),
+    "errors": ("Errors", "Sum"),
+    "throttles": ("Throttles", "Sum"),
+    "concurrency_max": ("ConcurrentExecutions", "Maximum"),
+    # Average over one window-long bucket = total duration / total samples, exactly.
+    "duration_avg_ms": ("Duration", "Average"),
+    "duration_p99_ms": ("Duration", "p99"),
+    "iterator_age_max_ms": ("IteratorAge", "Maximum"),
+    "async_events_dropped": ("AsyncEventsDropped", "Sum"),
+}
+
+ACCOUNT_METRICS: dict[str, tuple[str, str]] = {
+    "concurrent_executions_max": ("ConcurrentExecutions", "Maximum"),
+    "claimed_account_concurrency_max": ("ClaimedAccountConcurrency", "Maximum"),
+    "unreserved_concurrent_executions_max": ("UnreservedConcurrentExecutions", "Maximum"),
+    "invocations": ("Invocations", "Sum"),
+    "errors": ("Errors", "Sum"),
+    "throttles": ("Throttles", "Sum"),
+}
+
+QUEUE_METRICS: dict[str, tuple[str, str]] = {
+    "oldest_age_s": ("ApproximateAgeOfOldestMessage", "Maximum"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    id: str
+    namespace: str
+    metric_name: str
+    dimensions: tuple[tuple[str, str], ...]
+    stat: str
+    period_s: int
+    # What the answer is for: ("function", arn, field) / ("account", region, field) /
+    # ("queue", arn, field) / ("series", arn, "invocations").
+    target: tuple[str, str, str]
+
+    @property
+    def is_percentile(self) -> bool:
+        return is_percentile_stat(self.stat)
+
+    def to_api(self) -> dict[str, object]:
+        return {
+            "Id": self.id,
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": self.namespace,
+                    "MetricName": self.metric_name,
+                    # Fixed order: some endpoints match dimensions order-sensitively.
+                    "Dimensions": [{"Name": n, "Value": v} for n, v in self.dimensions],
+                },
+                "Period": self.period_s,
+                "Stat": self.stat,
+            },
+            "ReturnData": True,
+        }
+
+
+def is_percentile_stat(stat: str) -> bool:
+    """pNN, trimmed/winsorized means, trimmed counts/sums, percentile ranks, IQM: all need raw values."""
+    lower = stat.lower()
+    if lower[:1] == "p" and lower[1:2].isdigit():
+        return True
+    return lower.startswith(("tm", "wm", "tc", "ts", "pr(", "iqm"))
+
+
+class QueryBuilder:
+    """Hands out unique, valid ids for one refresh."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self.queries: list[MetricQuery] = []
+
+    def _next_id(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def function(self, arn: str, name: str, fields: tuple[str, ...], period_s: int) -> None:
+        for field_name in fields:
+            metric, stat = FUNCTION_METRICS[field_name]
+            self.queries.append(
+                MetricQuery(
+                    id=self._next_id("f"),
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions=(("FunctionName", name),),
+                    stat=stat,
+                    period_s=period_s,
+                    target=("function", arn, field_name),
+                )
+            )
+
+    def invocations_series(self, arn: str, name: str) -> None:
+        self.queries.append(
+            MetricQuery(
+                id=self._next_id("s"),
+                namespace="AWS/Lambda",
+                metric_name="Invocations",
+                dimensions=(("FunctionName", name),),
+                stat="Sum",
+                period_s=60,
+                target=("series", arn, "invocations"),
+            )
+        )
+
+    def account(self, region: str, fields: tuple[str, ...], period_s: int) -> None:
+        for field_name in fields:
+            metric, stat = ACCOUNT_METRICS[field_name]
+            self.queries.append(
+                MetricQuery(
+                    id=self._next_id("a"),
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions=(),
+                    stat=stat,
+                    period_s=period_s,
+                    target=("account", region, field_name),
+                )
+            )
+
+    def queue_age(self, queue_arn: str, period_s: int) -> None:
+        queue_name = queue_arn.rsplit(":", 1)[-1]
+        metric, stat = QUEUE_METRICS["oldest_age_s"]
+        self.queries.append(
+            MetricQuery(
+                id=self._next_id("q"),
+                namespace="AWS/SQS",
+                metric_name=metric,
+                dimensions=(("QueueName", queue_name),),
+                stat=stat,
+                period_s=period_s,
+                target=("queue", queue_arn, "oldest_age_s"),
+            )
+        )

@@ -1,0 +1,229 @@
+"""Command line: flags → Settings, then one of: --once output, the TUI, --print-paths."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lambdatop import __version__
+
+if TYPE_CHECKING:
+    from lambdatop.clock import Clock
+    from lambdatop.model.snapshot import FleetSnapshot
+    from lambdatop.protocols import Operator, SnapshotSource
+    from lambdatop.settings import Settings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_STALE = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code 2 is ours too
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"lambdatop: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="lambdatop",
+        description="A terminal dashboard for operating AWS Lambda.",
+        epilog="No AWS account at hand? Try `lambdatop --demo`.",
+    )
+    p.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, then 'default')")
+    p.add_argument("--region", help="Region, or several: eu-west-1,us-east-1 (default: the AWS chain)")
+    p.add_argument("--window", help="window the numbers cover: 5m, 15m, 1h, 3h (default 15m)")
+    p.add_argument("--refresh", type=int, metavar="SECONDS", help="seconds between metric passes (default 60)")
+    p.add_argument("--theme", help="dark, light, high-contrast, ansi, or a theme of yours")
+    p.add_argument("--read-only", action="store_true", default=None, help="make every change to AWS impossible")
+    p.add_argument("--demo", action="store_true", default=None, help="simulated account on an embedded local server")
+    p.add_argument("--seed", type=int, help="with --demo: make the simulated account deterministic")
+    p.add_argument("--once", action="store_true", default=None, help="print one snapshot and exit")
+    p.add_argument("--format", choices=("table", "json", "csv"), help="with --once (default table)")
+    p.add_argument("--endpoint-url", help="send every AWS call to this endpoint (wins over AWS_ENDPOINT_URL*)")
+    p.add_argument("--print-paths", action="store_true", help="print where config, themes and cache live")
+    p.add_argument("--version", action="version", version=f"lambdatop {__version__}")
+    return p
+
+
+def _flags(args: argparse.Namespace) -> dict[str, object]:
+    """Only what the user actually typed, under Settings' field names."""
+    flags: dict[str, object] = {}
+    if args.profile:
+        flags["profile"] = args.profile
+    if args.region:
+        flags["regions"] = tuple(r.strip() for r in args.region.split(",") if r.strip())
+    if args.window:
+        from lambdatop.model.window import parse_window
+
+        flags["window_minutes"] = parse_window(args.window)
+    if args.refresh is not None:
+        flags["refresh_s"] = args.refresh
+    for name in ("theme", "read_only", "demo", "seed", "once", "endpoint_url"):
+        value = getattr(args, name)
+        if value is not None:
+            flags[name] = value
+    if args.format:
+        flags["output_format"] = args.format
+    return flags
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    args = build_parser().parse_args(argv)
+    from lambdatop.settings import ConfigError, load_settings
+
+    if args.print_paths:
+        from lambdatop.paths import describe_paths
+
+        print(describe_paths(env))
+        return EXIT_OK
+    try:
+        settings = load_settings(_flags(args), env)
+    except (ConfigError, ValueError) as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if settings.seed is not None and not settings.demo:
+        print("lambdatop: --seed only makes sense with --demo", file=sys.stderr)
+        return EXIT_USAGE
+    if settings.output_format != "table" and not settings.once:
+        print("lambdatop: --format goes with --once", file=sys.stderr)
+        return EXIT_USAGE
+    if settings.once:
+        return _run_once(settings)
+    return _run_tui(settings)
+
+
+def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, ...]]:
+    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
+
+    if demo is not None:
+        target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
+        return target, (demo.region,)
+    target = AwsTarget(profile=settings.profile, endpoint_url=settings.endpoint_url)
+    regions = settings.regions
+    if not regions:
+        region = ClientPool(target).default_region()
+        if not region:
+            raise ConfigurationError(
+                "No AWS region: pass --region, set AWS_REGION, or give the profile a region "
+                "in ~/.aws/config. (Or try `lambdatop --demo`.)"
+            )
+        regions = (region,)
+    return target, regions
+
+
+def _run_once(settings: Settings) -> int:
+    from lambdatop.aws.session import ConfigurationError
+
+    demo = None
+    try:
+        if settings.demo:
+            from lambdatop.demo.launch import start_demo
+
+            demo = start_demo(settings.seed, live=False)
+        target, regions = _target_and_regions(settings, demo)
+        snapshot = asyncio.run(_collect_once(settings, target, regions))
+    except ConfigurationError as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if demo is not None:
+            demo.stop()
+    from lambdatop import output
+
+    renderers = {
+        "json": output.render_json,
+        "csv": output.render_csv,
+        "table": lambda s: output.render_table(s, width=_terminal_width()),
+    }
+    text = renderers[settings.output_format](snapshot)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+    return EXIT_OK if snapshot.all_sources_ok else EXIT_STALE
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 40)).columns
+
+
+async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...]) -> FleetSnapshot:
+    from lambdatop.aws.session import ClientPool
+    from lambdatop.clock import SystemClock
+    from lambdatop.collector import Collector
+
+    async with ClientPool(target) as pool:
+        await pool.check_credentials()
+        collector = Collector(
+            pool, regions, SystemClock(), window_minutes=settings.window_minutes, profile=settings.profile
+        )
+        return await collector.collect_once()
+
+
+def build_app(
+    settings: Settings,
+    source: SnapshotSource,
+    operator: Operator | None,
+    clock: Clock,
+    **extra: Any,
+) -> Any:
+    """The one factory for the Textual app, used by the CLI and by the tests."""
+    from lambdatop.ui.app import LambdatopApp
+
+    return LambdatopApp(settings=settings, source=source, operator=operator, clock=clock, **extra)
+
+
+def _run_tui(settings: Settings) -> int:
+    from lambdatop.aws.session import ClientPool, ConfigurationError
+    from lambdatop.cadence import Cadence
+    from lambdatop.clock import SystemClock
+    from lambdatop.collector import Collector
+
+    demo = None
+    try:
+        if settings.demo:
+            from lambdatop.demo.launch import start_demo
+
+            print("lambdatop: starting the demo account on 127.0.0.1…", file=sys.stderr)
+            demo = start_demo(settings.seed, live=True)
+        target, regions = _target_and_regions(settings, demo)
+        pool = ClientPool(target)
+        asyncio.run(pool.check_credentials())
+        cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
+        if demo is not None:
+            cadence = cadence.for_demo()
+        clock = SystemClock()
+        collector = Collector(
+            pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
+            profile=settings.profile, owns_pool=True,
+        )
+        initial, cache = _load_cache(settings, target, regions, clock)
+        app = build_app(settings, collector, None, clock, initial_snapshot=initial, demo=demo is not None)
+        if cache is not None:
+            collector.on_complete = cache.save
+        app.run()
+    except ConfigurationError as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if demo is not None:
+            demo.stop()
+    return EXIT_OK
+
+
+def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> tuple[Any, Any]:
+    """The last snapshot of this account, to paint at once while the first refresh runs."""
+    if settings.demo:
+        return None, None  # a fresh simulated account each time: nothing to remember
+    from lambdatop.cache import SnapshotCache, cache_path_for
+    from lambdatop.paths import cache_dir
+
+    key = (settings.profile or os.environ.get("AWS_PROFILE") or "default", target.endpoint_url or "", *regions)
+    cache = SnapshotCache(cache_path_for(cache_dir(os.environ), key))
+    return cache.load(clock.now()), cache
