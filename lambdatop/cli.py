@@ -39,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", help="window the numbers cover: 5m, 15m, 1h, 3h (default 15m)")
     p.add_argument("--refresh", type=int, metavar="SECONDS", help="seconds between metric passes (default 60)")
     p.add_argument("--theme", help="dark, light, high-contrast, ansi, or a theme of yours")
-    p.add_argument("--read-only", action="store_true", default=None, help="make every change to AWS impossible")
+    access = p.add_mutually_exclusive_group()
+    access.add_argument("--read-only", action="store_true", default=None, help="make every change to AWS impossible")
+    access.add_argument(
+        "--read-write", dest="read_only", action="store_false", default=None,
+        help="lift a read_only set by the config file for this run",
+    )
     p.add_argument("--demo", action="store_true", default=None, help="simulated account on an embedded local server")
     p.add_argument("--seed", type=int, help="with --demo: make the simulated account deterministic")
     p.add_argument("--once", action="store_true", default=None, help="print one snapshot and exit")
@@ -221,9 +226,9 @@ def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock
     """The last snapshot of this account, to paint at once while the first refresh runs."""
     if settings.demo:
         return None, None  # a fresh simulated account each time: nothing to remember
-    from lambdatop.cache import SnapshotCache, cache_path_for
+    from lambdatop.cache import SnapshotCache, cache_key, cache_path_for
     from lambdatop.paths import cache_dir
 
-    key = (settings.profile or os.environ.get("AWS_PROFILE") or "default", target.endpoint_url or "", *regions)
+    key = cache_key(settings.profile, target.endpoint_url, regions)
     cache = SnapshotCache(cache_path_for(cache_dir(os.environ), key))
     return cache.load(clock.now()), cache
