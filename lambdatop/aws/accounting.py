@@ -24,15 +24,19 @@ class ApiAccountant:
 
     def attach(self, client: Any) -> None:
         client.meta.events.register(
+            "before-parameter-build.cloudwatch.GetMetricData",
+            _note_metric_queries,
+            unique_id="lambdatop-accounting-metrics",
+        )
+        client.meta.events.register(
             "before-call.*.*", self._on_before_call, unique_id="lambdatop-accounting"
         )
 
-    def _on_before_call(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+    def _on_before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         service = model.service_model.service_name
         with self._lock:
             self.calls[f"{service}:{model.name}"] += 1
-            if model.name == "GetMetricData":
-                self.metrics_requested += len(params.get("MetricDataQueries", ()))
+            self.metrics_requested += int(context.get(_METRIC_QUERIES_KEY, 0))
             now = self._monotonic()
             self._recent.append(now)
             while self._recent and self._recent[0] < now - 60.0:
@@ -56,3 +60,12 @@ class ApiAccountant:
     def estimated_cost_usd(self) -> float:
         with self._lock:
             return cost_of_calls(dict(self.calls), self.metrics_requested, self.bytes_scanned)
+
+
+# before-call sees the serialised request, not the API parameters; the query count is noted
+# while they are still parameters, in the context botocore hands on to before-call.
+_METRIC_QUERIES_KEY = "lambdatop_metric_queries"
+
+
+def _note_metric_queries(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context[_METRIC_QUERIES_KEY] = len(params.get("MetricDataQueries", ()))

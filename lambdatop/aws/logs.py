@@ -70,14 +70,26 @@ class ColdStartReader:
         self.poll_interval_s = poll_interval_s
         self.query_timeout_s = query_timeout_s
         self.insights_usable: bool | None = None
+        # Log groups known to exist, learnt only when a query named one that did not
+        # (a function that never ran has no log group); refreshed after `groups_ttl_s`.
+        self._existing: set[str] | None = None
+        self._existing_at = 0.0
+        self.groups_ttl_s = 300.0
 
     async def fetch(
         self, groups: Sequence[tuple[str, str]], start: datetime, end: datetime
     ) -> ColdStartResult:
         """`groups` are (log group name, "Text"|"JSON"). Window [start, end)."""
         result = ColdStartResult()
+        wanted = dict(groups)
+        if self._existing is not None and time.monotonic() - self._existing_at > self.groups_ttl_s:
+            self._existing = None
+        if self._existing is not None:
+            for name in [n for n in wanted if n not in self._existing]:
+                result.missing_groups.add(name)
+                del wanted[name]
         by_format: dict[str, list[str]] = {}
-        for name, fmt in dict(groups).items():
+        for name, fmt in wanted.items():
             by_format.setdefault("JSON" if fmt == "JSON" else "Text", []).append(name)
         fallback: list[tuple[str, str]] = []
         if self.insights_usable is not False:
@@ -89,19 +101,62 @@ class ColdStartReader:
                 *(self._insights(fmt, names, start, end, result) for fmt, names in jobs),
                 return_exceptions=True,
             )
+            missing_retry: list[tuple[str, list[str]]] = []
             for (fmt, names), outcome in zip(jobs, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
                     if isinstance(outcome, InsightsUnusable):
                         self.insights_usable = False
-                    fallback.extend((n, fmt) for n in names)
+                    if error_code(outcome) == "ResourceNotFoundException" and self._existing is None:
+                        missing_retry.append((fmt, names))
+                    else:
+                        fallback.extend((n, fmt) for n in names)
                 else:
                     self.insights_usable = True
+            if missing_retry:
+                fallback.extend(await self._retry_without_missing(missing_retry, start, end, result))
         else:
             fallback = [(n, fmt) for fmt, names in by_format.items() for n in names]
         if fallback:
             result.used_fallback = True
             await self._fallback(fallback, start, end, result)
         return result
+
+    async def _retry_without_missing(
+        self, jobs: list[tuple[str, list[str]]], start: datetime, end: datetime, result: ColdStartResult
+    ) -> list[tuple[str, str]]:
+        """Some named group does not exist: learn which exist, query those, report the rest as no data."""
+        try:
+            self._existing = await self._existing_groups()
+            self._existing_at = time.monotonic()
+        except Exception:
+            return [(n, fmt) for fmt, names in jobs for n in names]
+        fallback: list[tuple[str, str]] = []
+        for fmt, names in jobs:
+            present = [n for n in names if n in self._existing]
+            result.missing_groups.update(n for n in names if n not in self._existing)
+            if not present:
+                continue
+            try:
+                await self._insights(fmt, present, start, end, result)
+            except Exception:
+                fallback.extend((n, fmt) for n in present)
+        return fallback
+
+    async def _existing_groups(self) -> set[str]:
+        logs = await self.pool.client("logs", self.region)
+        names: set[str] = set()
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"logGroupNamePrefix": "/aws/lambda/", "limit": 50}
+            if token:
+                kwargs["nextToken"] = token
+            async with self.filter_limiter:
+                page = await logs.describe_log_groups(**kwargs)
+            names.update(g["logGroupName"] for g in page.get("logGroups", []))
+            new_token = page.get("nextToken")
+            if not new_token or new_token == token:
+                return names
+            token = new_token
 
     async def _insights(
         self, fmt: str, names: list[str], start: datetime, end: datetime, result: ColdStartResult

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 # What a function needs on screen, cheapest first. Duration p99 is a percentile: some
 # endpoints (plain moto) fail the whole call on it, so it is marked and can be dropped.
 FLEET_SHORT_SET: tuple[str, ...] = ("invocations", "errors", "throttles")
+# For a function that was quiet: errors come only with invocations, throttles without them.
+QUIET_PROBE: tuple[str, ...] = ("invocations", "throttles")
 FULL_SET: tuple[str, ...] = (
     "invocations",
     "errors",

@@ -89,7 +89,15 @@ class ClientPool:
             self._session = self._new_session()
         return self._session
 
-    def default_region(self) -> str | None:
+    def default_region(self, env: dict[str, str] | None = None) -> str | None:
+        """AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region: the AWS CLI's order.
+
+        botocore itself reads only AWS_DEFAULT_REGION, so AWS_REGION is looked at here.
+        """
+        if not self.target.isolated:
+            region = (os.environ if env is None else env).get("AWS_REGION")
+            if region:
+                return region
         region = self.session.get_config_variable("region")
         return str(region) if region else None
 

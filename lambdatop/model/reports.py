@@ -30,8 +30,9 @@ _KNOWN_KEYS = (
     "SegmentId",
     "Sampled",
 )
+# A space starts a new field only if it does not sit inside a longer key ("Billed Duration").
 _SPACE_SPLIT = re.compile(
-    r"\s+(?=(?:" + "|".join(re.escape(key) for key in _KNOWN_KEYS) + r"): )"
+    r"(?<!Billed)(?<!Init)(?<!Restore)\s+(?=(?:" + "|".join(re.escape(key) for key in _KNOWN_KEYS) + r"): )"
 )
 
 

@@ -48,7 +48,7 @@ def _once(
 def test_throttled_metrics_leave_other_sources_ok(
     server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seed_truth(clients(server.endpoint_url, server.credentials))
+    seed_truth(clients(server.endpoint_url, server.credentials), quiet_functions=3)
     _with_hooks(monkeypatch, [("before-call.cloudwatch.GetMetricData", _error("Throttling", "Rate exceeded"))])
     code, doc = _once(server, monkeypatch, capsys)
 
@@ -67,7 +67,7 @@ def test_throttled_metrics_leave_other_sources_ok(
 def test_denied_logs_leave_other_sources_ok(
     server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seed_truth(clients(server.endpoint_url, server.credentials))
+    seed_truth(clients(server.endpoint_url, server.credentials), quiet_functions=3)
     denied = _error("AccessDeniedException", "not authorized to perform: logs:StartQuery")
     _with_hooks(monkeypatch, [("before-call.cloudwatch-logs.*", denied)])
     code, doc = _once(server, monkeypatch, capsys)

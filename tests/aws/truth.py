@@ -45,7 +45,7 @@ def _report_json(request: int, duration: float, init: float | None, at: datetime
                        "record": {"requestId": f"req-{request}", "metrics": metrics, "status": "success"}})
 
 
-def seed_truth(c: dict[str, Any], window_minutes: int = 15) -> Truth:
+def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int = QUIET_FUNCTIONS) -> Truth:
     now = datetime.now(UTC)
     end = now.replace(second=0, microsecond=0)
     start = end - timedelta(minutes=window_minutes)
@@ -66,7 +66,7 @@ def seed_truth(c: dict[str, Any], window_minutes: int = 15) -> Truth:
     create("stopped")
     create("capped")
     create("canary")
-    for i in range(QUIET_FUNCTIONS):
+    for i in range(quiet_functions):
         create(f"quiet-{i:03d}")
     c["lambda"].put_function_concurrency(FunctionName="stopped", ReservedConcurrentExecutions=0)
     c["lambda"].put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=25)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -23,24 +24,35 @@ WARM_TEXT = (
     "REPORT RequestId: 9b0e1111-2222-4333-8444-555566667777\tDuration: 3.61 ms\t"
     "Billed Duration: 4 ms\tMemory Size: 128 MB\tMax Memory Used: 31 MB\t"
 )
-COLD_JSON = json.dumps({
-    "time": "2026-03-02T10:15:04.512Z",
-    "type": "platform.report",
-    "record": {
-        "requestId": REQUEST,
-        "metrics": {"durationMs": 182.44, "billedDurationMs": 371, "memorySizeMB": 512,
-                    "maxMemoryUsedMB": 97, "initDurationMs": 188.21},
-        "status": "success",
-    },
-})
+COLD_JSON = json.dumps(
+    {
+        "time": "2026-03-02T10:15:04.512Z",
+        "type": "platform.report",
+        "record": {
+            "requestId": REQUEST,
+            "metrics": {
+                "durationMs": 182.44,
+                "billedDurationMs": 371,
+                "memorySizeMB": 512,
+                "maxMemoryUsedMB": 97,
+                "initDurationMs": 188.21,
+            },
+            "status": "success",
+        },
+    }
+)
 
 
 def test_text_cold_start_line_gives_every_field() -> None:
     report = parse_report_line(COLD_TEXT)
 
     assert report == Report(
-        request_id=REQUEST, duration_ms=182.44, billed_ms=371.0, memory_mb=512.0,
-        max_memory_mb=97.0, init_ms=188.21,
+        request_id=REQUEST,
+        duration_ms=182.44,
+        billed_ms=371.0,
+        memory_mb=512.0,
+        max_memory_mb=97.0,
+        init_ms=188.21,
     )
     assert report.is_cold_start
     assert report.status == "success"
@@ -107,15 +119,15 @@ def test_new_format_timeout_and_error_status() -> None:
         "Error Type: Runtime.ExitError\t"
     )
 
-    assert timeout is not None and crash is not None
+    assert timeout is not None
+    assert crash is not None
     assert (timeout.status, timeout.error_type, timeout.init_ms) == ("timeout", None, 84.0)
     assert (crash.status, crash.error_type) == ("error", "Runtime.ExitError")
 
 
 def test_xray_trace_id_on_traced_requests() -> None:
     line = WARM_TEXT + (
-        "XRAY TraceId: 1-65e2f1a8-4c2d9b7e1f0a3c5d6e7f8a9b\tSegmentId: 7a1b2c3d4e5f6a7b\t"
-        "Sampled: true\t"
+        "XRAY TraceId: 1-65e2f1a8-4c2d9b7e1f0a3c5d6e7f8a9b\tSegmentId: 7a1b2c3d4e5f6a7b\tSampled: true\t"
     )
 
     report = parse_report_line(line)
@@ -129,13 +141,22 @@ def test_json_cold_start_matches_the_text_line() -> None:
 
 
 def test_json_timeout_without_init() -> None:
-    line = json.dumps({
-        "time": "2026-03-02T10:16:07.004Z",
-        "type": "platform.report",
-        "record": {"requestId": "9b0e", "metrics": {"durationMs": 3016.78,
-                   "billedDurationMs": 3017, "memorySizeMB": 128, "maxMemoryUsedMB": 31},
-                   "status": "timeout"},
-    })
+    line = json.dumps(
+        {
+            "time": "2026-03-02T10:16:07.004Z",
+            "type": "platform.report",
+            "record": {
+                "requestId": "9b0e",
+                "metrics": {
+                    "durationMs": 3016.78,
+                    "billedDurationMs": 3017,
+                    "memorySizeMB": 128,
+                    "maxMemoryUsedMB": 31,
+                },
+                "status": "timeout",
+            },
+        }
+    )
 
     report = parse_report_line(line)
 
@@ -144,21 +165,26 @@ def test_json_timeout_without_init() -> None:
 
 
 def test_json_error_type_and_trace_root() -> None:
-    line = json.dumps({
-        "type": "platform.report",
-        "record": {
-            "requestId": REQUEST, "status": "error", "errorType": "Runtime.OutOfMemory",
-            "metrics": {"durationMs": 50, "initDurationMs": 900},
-            "tracing": {"type": "X-Amzn-Trace-Id",
-                        "value": "Root=1-65e2f1a8-4c2d9b7e1f0a3c5d6e7f8a9b;Parent=7a1b;Sampled=1"},
-        },
-    })
+    line = json.dumps(
+        {
+            "type": "platform.report",
+            "record": {
+                "requestId": REQUEST,
+                "status": "error",
+                "errorType": "Runtime.OutOfMemory",
+                "metrics": {"durationMs": 50, "initDurationMs": 900},
+                "tracing": {
+                    "type": "X-Amzn-Trace-Id",
+                    "value": "Root=1-65e2f1a8-4c2d9b7e1f0a3c5d6e7f8a9b;Parent=7a1b;Sampled=1",
+                },
+            },
+        }
+    )
 
     report = parse_report_line(line)
 
     assert report is not None
-    assert (report.status, report.error_type, report.init_ms) == (
-        "error", "Runtime.OutOfMemory", 900.0)
+    assert (report.status, report.error_type, report.init_ms) == ("error", "Runtime.OutOfMemory", 900.0)
     assert report.xray_trace_id == "1-65e2f1a8-4c2d9b7e1f0a3c5d6e7f8a9b"
 
 
@@ -186,12 +212,17 @@ def test_anything_else_is_not_a_report(line: str) -> None:
 
 def test_junk_numbers_become_unknown_not_errors() -> None:
     line = f"REPORT RequestId: {REQUEST}\tDuration: fast ms\tInit Duration: nan ms\tMemory Size:"
-    json_line = json.dumps({"type": "platform.report", "record": {
-        "requestId": "r", "metrics": {"durationMs": "12", "initDurationMs": True}}})
+    json_line = json.dumps(
+        {
+            "type": "platform.report",
+            "record": {"requestId": "r", "metrics": {"durationMs": "12", "initDurationMs": True}},
+        }
+    )
 
     text, from_json = parse_report_line(line), parse_report_line(json_line)
 
-    assert text is not None and from_json is not None
+    assert text is not None
+    assert from_json is not None
     assert (text.duration_ms, text.init_ms, text.memory_mb) == (None, None, None)
     assert (from_json.duration_ms, from_json.init_ms) == (None, None)
 
@@ -213,21 +244,24 @@ def test_percentile_of_nothing_is_unknown() -> None:
 
 
 def test_percentile_outside_0_to_100_is_refused() -> None:
-    with pytest.raises(ValueError, match="0..100"):
+    with pytest.raises(ValueError, match=r"0\.\.100"):
         percentile([1.0], 101)
 
 
 def test_cold_start_stats_are_exact() -> None:
     inits = [120.0, 480.5, 95.25, 2200.0]
     reports = [Report(request_id=f"r{i}", duration_ms=10.0) for i in range(16)]
-    reports += [Report(request_id=f"c{i}", duration_ms=10.0, init_ms=v) for i, v in
-                enumerate(inits)]
+    reports += [Report(request_id=f"c{i}", duration_ms=10.0, init_ms=v) for i, v in enumerate(inits)]
 
     stats = cold_start_stats(reports)
 
     assert stats == ColdStartStats(
-        reports=20, cold_starts=4, init_avg_ms=sum(inits) / 4, init_p50_ms=120.0,
-        init_p99_ms=2200.0, init_max_ms=2200.0,
+        reports=20,
+        cold_starts=4,
+        init_avg_ms=sum(inits) / 4,
+        init_p50_ms=120.0,
+        init_p99_ms=2200.0,
+        init_max_ms=2200.0,
     )
     assert stats.cold_start_ratio == 0.2
 
@@ -243,3 +277,24 @@ def test_no_reports_at_all() -> None:
     stats = cold_start_stats([])
 
     assert (stats.reports, stats.cold_starts, stats.cold_start_ratio) == (0, 0, None)
+
+
+def test_mangled_lines_never_raise() -> None:
+    rng = random.Random(3)
+    samples = [COLD_TEXT, WARM_TEXT, COLD_JSON]
+    for _ in range(3000):
+        line = list(rng.choice(samples))
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(line))
+            action = rng.random()
+            if action < 0.4:
+                del line[at]
+            elif action < 0.8:
+                line.insert(at, rng.choice('\t :{}"[],.-0123456789eE\x00\x1bé'))
+            else:
+                line[at:] = []
+                break
+
+        result = parse_report_line("".join(line))
+
+        assert result is None or isinstance(result, Report)
