@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.inventory import InventoryLimiters, InventoryReader
 from lambdatop.aws.logs import ColdStartReader
-from lambdatop.aws.metric_queries import FLEET_SHORT_SET, FULL_SET, QueryBuilder
-from lambdatop.aws.metrics import MetricsReader
+from lambdatop.aws.metric_queries import FLEET_SHORT_SET, FULL_SET, QUIET_PROBE, MetricQuery, QueryBuilder
+from lambdatop.aws.metrics import MetricSeries, MetricsReader
 from lambdatop.aws.queues import QueueReader
 from lambdatop.aws.session import ClientPool
 from lambdatop.cadence import Cadence, TierPlan, plan_tiers
@@ -117,15 +118,15 @@ class Collector:
 
     async def run(self, on_snapshot: SnapshotCallback) -> None:
         self._on_snapshot = on_snapshot
-        loops: list[Awaitable[None]] = [self._emitter()]
+        loops: list[Coroutine[object, object, None]] = [self._emitter()]
         for region in self.regions:
             loops += [
-                self._loop("inventory", self.cadence.inventory_s, lambda r=region: self.refresh_inventory(r)),
-                self._loop("details", 5.0, lambda r=region: self.refresh_details(r, budget_s=30.0)),
-                self._loop("account", self.cadence.account_s, lambda r=region: self.refresh_account(r)),
-                self._loop("metrics", self.cadence.metrics_s, lambda r=region: self.refresh_metrics(r)),
-                self._loop("logs", self.cadence.logs_s, lambda r=region: self.refresh_logs(r)),
-                self._loop("queues", self.cadence.queues_s, lambda r=region: self.refresh_queues(r)),
+                self._loop("inventory", self.cadence.inventory_s, partial(self.refresh_inventory, region)),
+                self._loop("details", 5.0, partial(self.refresh_details, region, budget_s=30.0)),
+                self._loop("account", self.cadence.account_s, partial(self.refresh_account, region)),
+                self._loop("metrics", self.cadence.metrics_s, partial(self.refresh_metrics, region)),
+                self._loop("logs", self.cadence.logs_s, partial(self.refresh_logs, region)),
+                self._loop("queues", self.cadence.queues_s, partial(self.refresh_queues, region)),
             ]
         try:
             async with asyncio.TaskGroup() as group:
@@ -227,6 +228,8 @@ class Collector:
                 state.details.pop(gone, None)
                 state.detail_at.pop(gone, None)
                 state.metrics.pop(gone, None)
+                state.series.pop(gone, None)
+                region.fetched_full.discard(gone)  # a function re-created under its name starts afresh
             state.functions = listed
             state.mappings = mappings
             state.reindex()
@@ -307,7 +310,8 @@ class Collector:
         start, end = self._window()
         window_s = self.window_minutes * 60
         mono = self.clock.monotonic()
-        if state.metrics_window_min != self.window_minutes:
+        new_window = state.metrics_window_min != self.window_minutes
+        if new_window:
             everything = True  # numbers over another window must not mix with these
         fleet_due = (
             everything
@@ -319,38 +323,82 @@ class Collector:
         builder.account(state.region, ("concurrent_executions_max", "claimed_account_concurrency_max",
                                        "unreserved_concurrent_executions_max", "invocations", "errors",
                                        "throttles"), window_s)
-        trip_wire_n = len(builder.queries)
+        account_n = len(builder.queries)
         for arn in sorted(hot):
             self._function_queries(builder, region, arn, FULL_SET, window_s)
             if arn in self._visible:
                 builder.invocations_series(arn, state.functions[arn].name)
-        hot_n = len(builder.queries) - trip_wire_n
-        fleet_arns = [a for a in state.functions if a not in hot] if fleet_due else []
-        for arn in fleet_arns:
-            if everything or arn not in region.fetched_full:
-                fields = FULL_SET
-            elif (state.metric(arn, "invocations") or 0) == 0 and (state.metric(arn, "throttles") or 0) == 0:
-                fields = ("invocations", "throttles")  # quiet: anything at all happening?
-            else:
-                fields = FLEET_SHORT_SET
+        hot_n = len(builder.queries) - account_n
+        fleet: dict[str, tuple[str, ...]] = {}  # function -> what the fleet tier reads of it
+        if fleet_due:
+            fleet = {a: self._fleet_fields(region, a, everything) for a in state.functions if a not in hot}
+        for arn, fields in fleet.items():
             self._function_queries(builder, region, arn, fields, window_s)
-        fleet_n = len(builder.queries) - trip_wire_n - hot_n
+        before_queues_n = len(builder.queries)
         for queue_arn in sorted(state.all_queue_arns()):
             if queue_arn.startswith("arn:aws:sqs:"):
                 builder.queue_age(queue_arn, 60)
+        # DLQ ages are account-wide and read every pass: priced with the trip-wire.
+        trip_wire_n = account_n + len(builder.queries) - before_queues_n
 
-        answer = None
         try:
             answer = await region.metrics.fetch(builder.queries, start, end, mono)
+            now = self.clock.now()
+            if new_window:
+                # What the new window's answers leave out (a refused p99, the sparkline of a row
+                # no longer on screen) is unknown now, not the old window's number.
+                state.metrics.clear()
+                state.series.clear()
+            state.metrics_window_min = self.window_minutes
+            self._store(region, builder.queries, answer.series, start, now)
+            self._forget_unread(region, builder.queries)
+            probed = [a for a, fields in fleet.items() if fields == QUIET_PROBE]
+            for arn in probed:
+                if self._quiet(region, arn):
+                    state.metrics[arn]["errors"] = Timed(0.0, now)  # no invocation, no error
+            # A probe that found invocations has no error count yet: read it now, so a function
+            # that just woke up failing is judged on this pass, not at the next fleet one.
+            woke = [a for a in probed if not self._quiet(region, a)]
+            if woke:
+                follow_up = QueryBuilder()
+                for arn in woke:
+                    self._function_queries(follow_up, region, arn, ("errors",), window_s)
+                more = await region.metrics.fetch(follow_up.queries, start, end, mono)
+                self._store(region, follow_up.queries, more.series, start, now)
         except Exception as exc:
             failure = classify(exc)
             state.source("metrics").failed(self.clock.now(), failure.reason, failure.unsupported)
             return
-        now = self.clock.now()
-        state.metrics_window_min = self.window_minutes
-        for query in builder.queries:
+        region.fetched_full.update(hot, fleet)
+        state.source("metrics").succeeded(now)
+        percentiles = state.source("percentiles")
+        if answer.percentile_error:
+            percentiles.failed(now, answer.percentile_error, True)
+        else:
+            percentiles.succeeded(now)
+        if fleet_due:
+            region.last_fleet_at = mono
+        # Priced at what the fleet tier reads from now on: the first pass reads every function
+        # in full once, which is not what every fleet period costs.
+        steady_fleet_n = sum(
+            len(self._fleet_fields(region, a, everything=False)) for a in state.functions if a not in hot
+        )
+        region.plan = plan_tiers(self.cadence, trip_wire_n, hot_n, steady_fleet_n)
+        if not fleet_due and self._unexplained_trouble(region):
+            last = region.last_forced_fleet_at
+            if last is None or mono - last >= self.cadence.min_forced_fleet_gap_s:
+                region.last_forced_fleet_at = mono
+                region.last_fleet_at = None
+                await self.refresh_metrics(region)
+
+    def _store(
+        self, region: RegionCollector, queries: list[MetricQuery], answers: dict[str, MetricSeries],
+        start: datetime, now: datetime,
+    ) -> None:
+        state = region.state
+        for query in queries:
             kind, key, field_name = query.target
-            series = answer.series.get(query.id)
+            series = answers.get(query.id)
             if series is None:
                 continue  # not answered (percentiles refused): keep what we had, marked stale
             if kind == "series":
@@ -361,8 +409,10 @@ class Collector:
                         minutes[index] = v
                 state.series[key] = tuple(minutes)
                 continue
-            if field_name in COUNT_FIELDS:
-                value: float | None = series.total()  # no datapoint = nothing happened = 0
+            if not series.complete:
+                value: float | None = None  # CloudWatch could not answer it (InternalError, Forbidden)
+            elif field_name in COUNT_FIELDS:
+                value = series.total()  # no datapoint = nothing happened = 0
             else:
                 value = series.latest() if kind == "queue" else series.maximum()
             timed = Timed(value, now)
@@ -372,25 +422,31 @@ class Collector:
                 state.account_metrics[field_name] = timed
             elif kind == "queue":
                 state.queue_age[key] = timed
-        for arn in hot | set(fleet_arns):
-            if arn in hot or everything or arn not in region.fetched_full:
-                region.fetched_full.add(arn)
-        state.source("metrics").succeeded(now)
-        percentiles = state.source("percentiles")
-        if answer.percentile_error:
-            percentiles.failed(now, answer.percentile_error, True)
-        else:
-            percentiles.succeeded(now)
-        if fleet_due:
-            region.last_fleet_at = mono
-        region.plan = plan_tiers(self.cadence, trip_wire_n, hot_n, fleet_n if fleet_due else
-                                 (region.plan.fleet_queries if region.plan else 0))
-        if not fleet_due and self._unexplained_trouble(region, hot):
-            last = region.last_forced_fleet_at
-            if last is None or mono - last >= self.cadence.min_forced_fleet_gap_s:
-                region.last_forced_fleet_at = mono
-                region.last_fleet_at = None
-                await self.refresh_metrics(region)
+
+    @staticmethod
+    def _forget_unread(region: RegionCollector, read: list[MetricQuery]) -> None:
+        """Drop what this pass left out for the functions it read (the fleet tier reads counts
+        only): a gauge from an older read is over another window and must not pass for current."""
+        fields: dict[str, set[str]] = {}
+        for query in read:
+            kind, arn, field_name = query.target
+            if kind == "function":
+                fields.setdefault(arn, set()).add(field_name)
+        for arn, names in fields.items():
+            stored = region.state.metrics.get(arn, {})
+            for name in set(stored) - names:
+                del stored[name]
+
+    def _quiet(self, region: RegionCollector, arn: str) -> bool:
+        """No invocation and no throttle in the window, as far as the last read knows."""
+        state = region.state
+        return state.metric(arn, "invocations") == 0 and state.metric(arn, "throttles") == 0
+
+    def _fleet_fields(self, region: RegionCollector, arn: str, everything: bool) -> tuple[str, ...]:
+        """What the fleet tier reads for a function: everything once, then counts; a probe when quiet."""
+        if everything or arn not in region.fetched_full:
+            return FULL_SET
+        return QUIET_PROBE if self._quiet(region, arn) else FLEET_SHORT_SET
 
     def _function_queries(
         self, builder: QueryBuilder, region: RegionCollector, arn: str, fields: tuple[str, ...], period_s: int
@@ -404,14 +460,19 @@ class Collector:
                 extra += ("async_events_dropped",)
         builder.function(arn, state.functions[arn].name, fields + extra, period_s)
 
-    def _unexplained_trouble(self, region: RegionCollector, hot: set[str]) -> bool:
-        """Account-level errors/throttles that the hot rows do not account for."""
+    def _unexplained_trouble(self, region: RegionCollector) -> bool:
+        """Account-level errors/throttles that the per-function numbers we hold do not account for.
+
+        Hot rows were just read, fleet rows as of the last fleet pass. Comparing with all of them,
+        not the hot rows alone, keeps a fleet function's known background errors (too few to make
+        it hot) from pulling the fleet tier forward every pass; new errors anywhere still do.
+        """
         state = region.state
         for name in ("errors", "throttles"):
             account = state.account_metrics.get(name)
             if account is None or account.value is None:
                 continue
-            explained = sum(state.metric(a, name) or 0.0 for a in hot)
+            explained = sum(state.metric(a, name) or 0.0 for a in state.functions)
             if account.value - explained > 0.5:
                 return True
         return False
@@ -456,7 +517,9 @@ class Collector:
     # ---- snapshot ------------------------------------------------------------------------
     def snapshot(self) -> FleetSnapshot:
         now = self.clock.now()
-        stale_after = now - timedelta(seconds=max(self.cadence.fleet_s, self.cadence.metrics_s) * 2 + 60)
+        # A budget may stretch the fleet tier: its rows are not stale before their next turn.
+        fleet_s = max([self.cadence.fleet_s, *(r.plan.fleet_s for r in self.regions if r.plan)])
+        stale_after = now - timedelta(seconds=max(fleet_s, self.cadence.metrics_s) * 2 + 60)
         rows = []
         for region in self.regions:
             for arn in region.state.functions:

@@ -78,7 +78,8 @@ def access_denied() -> FakeError:
 
 
 def unreachable() -> Exception:
-    return EndpointConnectionError(endpoint_url=NOWHERE)
+    error: Exception = EndpointConnectionError(endpoint_url=NOWHERE)
+    return error
 
 
 @dataclass
@@ -101,16 +102,13 @@ class FakeFunction:
 
 @dataclass
 class Rate:
-    """The same value every minute in [since, until); outside it, no datapoint at all."""
+    """The same value every minute from `since` on (always, when None); before it, no datapoint."""
 
     per_minute: float
     since: datetime | None = None
-    until: datetime | None = None
 
     def at(self, minute: datetime) -> float | None:
         if self.since is not None and minute < self.since:
-            return None
-        if self.until is not None and minute >= self.until:
             return None
         return self.per_minute
 
