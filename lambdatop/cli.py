@@ -141,15 +141,10 @@ def _run_once(settings: Settings) -> int:
             demo.stop()
     from lambdatop import output
 
-    renderers = {
-        "json": output.render_json,
-        "csv": output.render_csv,
-        "table": lambda s: output.render_table(s, width=_terminal_width()),
-    }
-    text = renderers[settings.output_format](snapshot)
+    text = output.render(snapshot, settings.output_format, width=_terminal_width())
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
-    return EXIT_OK if snapshot.all_sources_ok else EXIT_STALE
+    return output.exit_code(snapshot)
 
 
 def _terminal_width() -> int:

@@ -15,7 +15,10 @@ class DemoAccount:
     region: str
     server: Any
     simulator: Any = None
-    seconds_to_seed: float = 0.0
+    seconds_to_seed: float = 0.0  # wall time of start_demo: server, resources and backfill
+    seconds_creating: float = 0.0  # of which creating the resources
+    seconds_backfilling: float = 0.0  # of which writing the last hour
+    seed: int = 7
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stop(self) -> None:
@@ -38,10 +41,12 @@ def start_demo(seed: int | None, *, live: bool, backfill_minutes: int = 60) -> D
     server.start()
     try:
         actual_seed = 7 if seed is None else seed
-        seed_account(server.endpoint_url, server.credentials, server.region, actual_seed)
+        account = seed_account(
+            server.endpoint_url, server.credentials, server.region, actual_seed, backfill_minutes=backfill_minutes
+        )
         simulator = None
         if live:
-            simulator = Simulator(server.endpoint_url, server.credentials, server.region, actual_seed)
+            simulator = Simulator(server.endpoint_url, server.credentials, server.region, actual_seed, account=account)
             simulator.start()
     except BaseException:
         server.stop()
@@ -53,4 +58,7 @@ def start_demo(seed: int | None, *, live: bool, backfill_minutes: int = 60) -> D
         server=server,
         simulator=simulator,
         seconds_to_seed=time.monotonic() - started,
+        seconds_creating=account.seconds_to_seed,
+        seconds_backfilling=account.seconds_to_backfill,
+        seed=actual_seed,
     )

@@ -19,9 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lambdatop.clock import Clock, SystemClock
-from lambdatop.demo.fleet import Fleet, FunctionSpec, build_demo_fleet
-from lambdatop.demo.simulator import EmitStats, Emitter, make_clients
-from lambdatop.demo.traffic import DEFAULT_ORIGIN_MINUTE, initial_state
+from lambdatop.demo.bench_fleet import build_bench_fleet
+from lambdatop.demo.clients import make_clients
+from lambdatop.demo.configuration import initial_state
+from lambdatop.demo.emitter import EmitStats, Emitter
+from lambdatop.demo.fleet import Fleet, FunctionSpec
+from lambdatop.demo.scenarios import build_demo_fleet
+from lambdatop.demo.traffic import DEFAULT_ORIGIN_MINUTE
 
 _TRUST_POLICY = json.dumps(
     {
@@ -48,6 +52,8 @@ _HANDLER_FILES = {
 _ACCOUNTS: dict[tuple[str, str, str], SeededAccount] = {}
 _ACCOUNTS_LOCK = threading.Lock()
 _KEPT_ACCOUNTS = 8
+# The benchmarks measure reading, not writing: a quarter of an hour covers every window they use.
+BENCH_BACKFILL_MINUTES = 15
 
 
 @dataclass
@@ -118,7 +124,7 @@ def seed_account(
     started = time.perf_counter()
     fleet = fleet or build_demo_fleet()
     clock = clock or SystemClock()
-    services = ["lambda", "logs", "cloudwatch", "sqs", "iam"] + (["kinesis"] if fleet.streams else [])
+    services = ["lambda", "logs", "cloudwatch", "sqs", "iam", "xray"] + (["kinesis"] if fleet.streams else [])
     clients = make_clients(endpoint_url, credentials, region, services)
     notes: list[str] = []
     role_arn = _create_role(clients["iam"], fleet.role_name)
@@ -164,6 +170,18 @@ def seed_account(
         while len(_ACCOUNTS) > _KEPT_ACCOUNTS:  # servers come and go in tests
             del _ACCOUNTS[next(iter(_ACCOUNTS))]
     return account
+
+
+def seed_bench_account(
+    endpoint_url: str,
+    credentials: tuple[str, str],
+    region: str,
+    n_functions: int,
+    seed: int,
+) -> SeededAccount:
+    """A plain account of `n_functions` (see `build_bench_fleet`) with a 15-minute backfill."""
+    fleet = build_bench_fleet(n_functions, seed)
+    return seed_account(endpoint_url, credentials, region, seed, fleet=fleet, backfill_minutes=BENCH_BACKFILL_MINUTES)
 
 
 def backfill(account: SeededAccount) -> EmitStats:

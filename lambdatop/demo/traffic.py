@@ -6,81 +6,33 @@ simulation's start minute (0), so a seed gives the same numbers whatever the wal
 the backfill covers −60..−1. Each request consumes the same draws whatever the configuration,
 so an operator's action (raise a cap, roll a canary back) flips only the decisions it affects.
 
-The same module renders the log events of an invocation (text or JSON format, as Lambda writes
-them) and computes the ground truth over a window, for tests that compare what an app reads with
-what was written.
+How the minutes are written lives elsewhere: `logformat` renders the log lines, `emitter`
+sends them, `ground_truth` sums a window for tests.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 import random
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from lambdatop.demo.fleet import AliasSpec, Fleet, FunctionSpec
+from lambdatop.demo.configuration import AliasState, FunctionState
+from lambdatop.demo.fleet import FunctionSpec
 
 MINUTE_MS = 60_000
 # Warm execution environments are recycled every this many minutes (a new log stream each).
 ENV_EPOCH_MINUTES = 60
 # The backfill starts here; no invocation arrives earlier.
 DEFAULT_ORIGIN_MINUTE = -60
-
-HOSTILE_MESSAGE = (
-    "upstream returned garbage: \x1b[2J\x1b[31m[bold red]ALL SYSTEMS NOMINAL[/]\x1b[0m "
-    "\x1b]52;c;cm0gLXJmIH4=\x07[link=https://evil.example]details[/link]\x1b]0;pwned\x07"
-)
-
-_RUNTIME_VERSIONS = {
-    "python3.12": "python:3.12.v38",
-    "python3.13": "python:3.13.v21",
-    "nodejs22.x": "nodejs:22.v41",
-    "java21": "java:21.v29",
-    "provided.al2023": "provided:al2023.v77",
-    "ruby3.3": "ruby:3.3.v25",
-    "dotnet8": "dotnet:8.v47",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Configuration read back from the server
-
-
-@dataclass(frozen=True, slots=True)
-class AliasState:
-    name: str
-    version: str
-    weights: Mapping[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionState:
-    """What the traffic reacts to. reserved_concurrency: None = no cap, 0 = stopped."""
-
-    reserved_concurrency: int | None = None
-    alias: AliasState | None = None
-
-    @classmethod
-    def from_spec(cls, spec: FunctionSpec) -> FunctionState:
-        alias: AliasSpec | None = spec.alias
-        return cls(
-            reserved_concurrency=spec.reserved_concurrency,
-            alias=AliasState(alias.name, alias.version, dict(alias.weights)) if alias else None,
-        )
-
-
-FleetState = Mapping[str, FunctionState]
-
-
-def initial_state(fleet: Fleet) -> dict[str, FunctionState]:
-    """The configuration the seeder creates."""
-    return {spec.name: FunctionState.from_spec(spec) for spec in fleet.functions}
+# X-Ray sampling of Active tracing, as Lambda applies it: the first request of each second, then
+# this share of the rest. The demo keeps at most TRACES_PER_MINUTE_MAX of a function's minute
+# so the trace volume stays small whatever the rate.
+XRAY_FIXED_RATE = 0.05
+TRACES_PER_MINUTE_MAX = 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +58,8 @@ class Invocation:
     info_line: bool
     message_index: int
     hostile: bool
-    trace_bits: int
+    trace_bits: int  # the random part of its X-Ray trace id
+    sampled: bool = False  # traced: X-Ray segments are written and REPORT names the trace
 
     @property
     def cold(self) -> bool:
@@ -120,6 +73,12 @@ class Invocation:
     @property
     def end_s(self) -> float:
         return self.start_s + self.duration_ms / 1000
+
+    def stamps_ms(self, minute_start_ms: int) -> tuple[int, int, int]:
+        """(arrival, handler start, handler end) in epoch ms, as the log lines stamp them."""
+        arrival_ms = minute_start_ms + round(self.arrival_s * 1000)
+        start_ms = arrival_ms + round(self.init_ms or 0.0)
+        return arrival_ms, start_ms, start_ms + max(1, round(self.duration_ms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +146,10 @@ class MinuteTraffic:
                 durations_ms=tuple(inv.duration_ms for inv in mine),
             )
         return split
+
+
+# One function's minutes under one configuration, as the emitter writes them.
+FunctionMinutes = tuple[FunctionSpec, FunctionState, list[MinuteTraffic]]
 
 
 class _Draw(NamedTuple):
@@ -302,6 +265,8 @@ def minute_traffic(spec: FunctionSpec, minute_index: int, state: FunctionState, 
         if invocation.error and draw.u_failure < t.failure_message_ratio:
             failures.append(FailureMessage(invocation.end_s + 1.0, invocation.request_id, version))
 
+    if spec.tracing_active:
+        invocations = _sample_traces(invocations)
     concurrency = 0
     if invocations:
         concurrency = max(1, math.ceil(demand))
@@ -369,6 +334,25 @@ def _invocation(
     )
 
 
+def _sample_traces(invocations: list[Invocation]) -> list[Invocation]:
+    """Mark the invocations X-Ray samples: reservoir of one a second, 5 % of the rest, capped.
+
+    The decisions reuse each request's trace bits (no extra draws), so the minute's other
+    numbers stay what they were; the cap keeps the lowest trace bits, spread over the minute.
+    """
+    seconds: set[int] = set()
+    candidates: list[Invocation] = []
+    for inv in invocations:  # by arrival
+        second = int(inv.arrival_s)
+        if second not in seconds:
+            seconds.add(second)
+            candidates.append(inv)
+        elif inv.trace_bits % 10_000 < XRAY_FIXED_RATE * 10_000:
+            candidates.append(inv)
+    kept = {inv.request_id for inv in sorted(candidates, key=lambda i: i.trace_bits)[:TRACES_PER_MINUTE_MAX]}
+    return [replace(inv, sampled=True) if inv.request_id in kept else inv for inv in invocations]
+
+
 @functools.lru_cache(maxsize=1024)
 def _sigma(p50_ms: float, p99_ms: float) -> float:
     """The log-normal spread that puts p99 where the spec says (z of p99 = 2.326)."""
@@ -386,313 +370,3 @@ def lookback_minutes(spec: FunctionSpec) -> int:
         longest = min(timeout_ms * 0.98, slowest * max(1.0, t.cold_duration_factor))
     span_s = (t.init_ms[1] + longest) / 1000 + 2.0  # + failure-message delivery delay
     return math.ceil(span_s / 60) + 1
-
-
-# ---------------------------------------------------------------------------------------------
-# Ground truth over a window
-
-
-@dataclass(frozen=True, slots=True)
-class WindowTotals:
-    """What was written for one function over minutes [first, last].
-
-    Metric figures count invocations by arrival minute (Lambda stamps metrics at invocation
-    start); report figures count REPORT lines whose timestamp falls inside the window, as a
-    log reader with that time range sees them.
-    """
-
-    invocations: int = 0
-    errors: int = 0
-    throttles: int = 0
-    concurrency_max: int = 0
-    durations_ms: tuple[float, ...] = ()
-    reports: int = 0
-    cold_starts: int = 0
-    init_durations_ms: tuple[float, ...] = ()
-    failure_messages: int = 0
-    iterator_age_max_ms: float | None = None
-
-    @property
-    def duration_avg_ms(self) -> float | None:
-        return sum(self.durations_ms) / len(self.durations_ms) if self.durations_ms else None
-
-    @property
-    def init_max_ms(self) -> float | None:
-        return max(self.init_durations_ms) if self.init_durations_ms else None
-
-    @property
-    def init_avg_ms(self) -> float | None:
-        inits = self.init_durations_ms
-        return sum(inits) / len(inits) if inits else None
-
-
-def expected_window_totals(
-    fleet: Fleet,
-    seed: int | str,
-    first_minute_index: int,
-    last_minute_index: int,
-    config_state: FleetState | None = None,
-    *,
-    origin_minute_index: int = DEFAULT_ORIGIN_MINUTE,
-) -> dict[str, WindowTotals]:
-    """Per function, the totals the model wrote over the window, under one configuration."""
-    states = config_state if config_state is not None else initial_state(fleet)
-    window_start_s, window_end_s = first_minute_index * 60.0, (last_minute_index + 1) * 60.0
-    totals: dict[str, WindowTotals] = {}
-    for spec in fleet.functions:
-        state = states.get(spec.name) or FunctionState.from_spec(spec)
-        counts = {"invocations": 0, "errors": 0, "throttles": 0, "reports": 0, "failures": 0}
-        concurrency = 0
-        durations: list[float] = []
-        inits: list[float] = []
-        ages: list[float] = []
-        first = max(origin_minute_index, first_minute_index - lookback_minutes(spec))
-        for minute in range(first, last_minute_index + 1):
-            traffic = minute_traffic(spec, minute, state, seed)
-            base_s = minute * 60.0
-            if minute >= max(first_minute_index, origin_minute_index):
-                counts["invocations"] += len(traffic.invocations)
-                counts["errors"] += traffic.errors
-                counts["throttles"] += traffic.throttles
-                concurrency = max(concurrency, traffic.concurrency_max)
-                durations.extend(traffic.durations_ms)
-                if traffic.iterator_age_ms is not None:
-                    ages.append(traffic.iterator_age_ms)
-            for inv in traffic.invocations:
-                if window_start_s <= base_s + inv.end_s < window_end_s:
-                    counts["reports"] += 1
-                    if inv.init_ms is not None:
-                        inits.append(inv.init_ms)
-            counts["failures"] += sum(
-                1 for msg in traffic.failure_messages if window_start_s <= base_s + msg.at_s < window_end_s
-            )
-        totals[spec.name] = WindowTotals(
-            invocations=counts["invocations"],
-            errors=counts["errors"],
-            throttles=counts["throttles"],
-            concurrency_max=concurrency,
-            durations_ms=tuple(durations),
-            reports=counts["reports"],
-            cold_starts=len(inits),
-            init_durations_ms=tuple(inits),
-            failure_messages=counts["failures"],
-            iterator_age_max_ms=max(ages) if ages else None,
-        )
-    return totals
-
-
-# ---------------------------------------------------------------------------------------------
-# Log events, as Lambda writes them
-
-
-@dataclass(frozen=True, slots=True)
-class LogEvent:
-    stream: str
-    timestamp_ms: int
-    message: str
-
-
-def iso_ms(timestamp_ms: int) -> str:
-    return f"{_second(timestamp_ms // 1000)}.{timestamp_ms % 1000:03d}Z"
-
-
-@functools.lru_cache(maxsize=8192)
-def _second(timestamp_s: int) -> str:
-    return f"{datetime.fromtimestamp(timestamp_s, UTC):%Y-%m-%dT%H:%M:%S}"
-
-
-def stream_name(inv: Invocation, zero_ms: int) -> str:
-    """`YYYY/MM/DD/[version]<env>`: the day the execution environment started."""
-    return f"{_day(zero_ms + inv.env_born_minute * MINUTE_MS)}/[{inv.version}]{inv.env_id}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _day(timestamp_ms: int) -> str:
-    return f"{datetime.fromtimestamp(timestamp_ms // 1000, UTC):%Y/%m/%d}"
-
-
-def _runtime_version(runtime: str) -> str:
-    return _RUNTIME_VERSIONS.get(runtime, runtime.replace(".", ":", 1) + ".v1")
-
-
-def _runtime_arn(runtime: str, region: str) -> str:
-    digest = hashlib.sha256(runtime.encode()).hexdigest()
-    return f"arn:aws:lambda:{region}::runtime:{digest}"
-
-
-def _trace_id(inv: Invocation, arrival_ms: int) -> tuple[str, str]:
-    bits = f"{inv.trace_bits:024x}"
-    return f"1-{arrival_ms // 1000:08x}-{bits}", bits[:16]
-
-
-def _error_message(spec: FunctionSpec, inv: Invocation) -> str:
-    if inv.hostile:
-        return HOSTILE_MESSAGE
-    messages = spec.traffic.error_messages
-    return messages[inv.message_index % len(messages)]
-
-
-def _error_type(message: str) -> str:
-    head = message.split(":", 1)[0].strip()
-    return head.rsplit(".", 1)[-1] if head.replace(".", "").isidentifier() else "Error"
-
-
-def invocation_log_events(
-    spec: FunctionSpec, inv: Invocation, minute_start_ms: int, zero_ms: int, region: str
-) -> list[LogEvent]:
-    """The log events of one invocation, in time order, in the function's log format."""
-    stream = stream_name(inv, zero_ms)
-    arrival_ms = minute_start_ms + round(inv.arrival_s * 1000)
-    start_ms = arrival_ms + round(inv.init_ms or 0.0)
-    end_ms = start_ms + max(1, round(inv.duration_ms))
-    info_ms = start_ms + (end_ms - start_ms) // 3
-    error_ms = start_ms + (end_ms - start_ms) * 9 // 10
-    render = _json_lines if spec.log_format == "JSON" else _text_lines
-    lines = render(spec, inv, region, arrival_ms, (info_ms, error_ms, end_ms))
-    return [LogEvent(stream, ts, message) for ts, message in lines]
-
-
-def _text_lines(
-    spec: FunctionSpec, inv: Invocation, region: str, arrival_ms: int, marks: tuple[int, int, int]
-) -> list[tuple[int, str]]:
-    info_ms, error_ms, end_ms = marks
-    rid = inv.request_id
-    lines: list[tuple[int, str]] = []
-    if inv.cold:
-        lines.append(
-            (
-                arrival_ms,
-                f"INIT_START Runtime Version: {_runtime_version(spec.runtime)}\t"
-                f"Runtime Version ARN: {_runtime_arn(spec.runtime, region)}",
-            )
-        )
-    lines.append((arrival_ms + round(inv.init_ms or 0.0), f"START RequestId: {rid} Version: {inv.version}"))
-    if inv.info_line:
-        info = spec.traffic.info_messages[inv.message_index % len(spec.traffic.info_messages)]
-        lines.append((info_ms, f"{iso_ms(info_ms)}\t{rid}\tINFO\t{info}"))
-    if inv.error and not inv.timed_out:
-        lines.append((error_ms, f"{iso_ms(error_ms)}\t{rid}\tERROR\t{_error_message(spec, inv)}"))
-    lines.append((end_ms, f"END RequestId: {rid}"))
-    report = (
-        f"REPORT RequestId: {rid}\tDuration: {inv.duration_ms:.2f} ms\t"
-        f"Billed Duration: {inv.billed_ms} ms\tMemory Size: {spec.memory_mb} MB\t"
-        f"Max Memory Used: {inv.max_memory_mb} MB\t"
-    )
-    if inv.init_ms is not None:
-        report += f"Init Duration: {inv.init_ms:.2f} ms\t"
-    if inv.timed_out:
-        report += "Status: timeout\t"
-    if spec.tracing_active:
-        trace_id, segment = _trace_id(inv, arrival_ms)
-        report += f"\nXRAY TraceId: {trace_id}\tSegmentId: {segment}\tSampled: true\t"
-    lines.append((end_ms, report))
-    return lines
-
-
-def _json_lines(
-    spec: FunctionSpec, inv: Invocation, region: str, arrival_ms: int, marks: tuple[int, int, int]
-) -> list[tuple[int, str]]:
-    info_ms, error_ms, end_ms = marks
-    rid = inv.request_id
-    lines: list[tuple[int, dict[str, object]]] = []
-    if inv.cold:
-        init_record = {
-            "initializationType": "on-demand",
-            "phase": "init",
-            "runtimeVersion": _runtime_version(spec.runtime),
-            "runtimeVersionArn": _runtime_arn(spec.runtime, region),
-            "functionName": spec.name,
-            "functionVersion": inv.version,
-        }
-        lines.append((arrival_ms, _platform(arrival_ms, "platform.initStart", init_record)))
-    start_ms = arrival_ms + round(inv.init_ms or 0.0)
-    start_record: dict[str, object] = {"requestId": rid, "version": inv.version}
-    tracing: dict[str, str] | None = None
-    if spec.tracing_active:
-        trace_id, segment = _trace_id(inv, arrival_ms)
-        tracing = {"type": "X-Amzn-Trace-Id", "value": f"Root={trace_id};Parent={segment};Sampled=1"}
-        start_record["tracing"] = tracing
-    lines.append((start_ms, _platform(start_ms, "platform.start", start_record)))
-    if inv.info_line:
-        info = spec.traffic.info_messages[inv.message_index % len(spec.traffic.info_messages)]
-        lines.append((info_ms, _app_line(info_ms, "INFO", rid, info)))
-    if inv.error and not inv.timed_out:
-        lines.append((error_ms, _app_line(error_ms, "ERROR", rid, _error_message(spec, inv))))
-    metrics: dict[str, object] = {
-        "durationMs": inv.duration_ms,
-        "billedDurationMs": inv.billed_ms,
-        "memorySizeMB": spec.memory_mb,
-        "maxMemoryUsedMB": inv.max_memory_mb,
-    }
-    if inv.init_ms is not None:
-        metrics["initDurationMs"] = inv.init_ms
-    report: dict[str, object] = {"requestId": rid, "metrics": metrics, "status": "success"}
-    if inv.timed_out:
-        report["status"] = "timeout"
-    elif inv.error:
-        report.update(status="error", errorType=_error_type(_error_message(spec, inv)))
-    if tracing is not None:
-        report["tracing"] = tracing
-    lines.append((end_ms, _platform(end_ms, "platform.report", report)))
-    return [(ts, json.dumps(body, separators=(",", ":"))) for ts, body in lines]
-
-
-def _platform(ts: int, kind: str, record: Mapping[str, object]) -> dict[str, object]:
-    return {"time": iso_ms(ts), "type": kind, "record": record}
-
-
-def _app_line(ts: int, level: str, rid: str, message: str) -> dict[str, object]:
-    return {"timestamp": iso_ms(ts), "level": level, "requestId": rid, "message": message}
-
-
-# ---------------------------------------------------------------------------------------------
-# Failure-queue messages
-
-
-def failure_message_body(
-    spec: FunctionSpec,
-    kind: str,
-    message: FailureMessage,
-    at_ms: int,
-    function_arn: str,
-    source_arn: str | None = None,
-) -> str:
-    """The body Lambda (or SQS redrive) would put in the failure queue for this kind."""
-    payload = {"id": message.request_id[:8], "attempt": 3}
-    if kind in ("dead-letter", "source-redrive"):
-        # A DLQ receives the original event body as is.
-        return json.dumps({"source": spec.name, "requestId": message.request_id, **payload})
-    context = {
-        "requestId": message.request_id,
-        "functionArn": f"{function_arn}:{message.version}",
-        "approximateInvokeCount": 3,
-    }
-    if kind == "stream-on-failure":
-        context["condition"] = "RetryAttemptsExhausted"
-        return json.dumps(
-            {
-                "requestContext": context,
-                "timestamp": iso_ms(at_ms),
-                "KinesisBatchInfo": {
-                    "shardId": "shardId-000000000000",
-                    "batchSize": spec.event_source.batch_size if spec.event_source else 100,
-                    "streamArn": source_arn,
-                    "approximateArrivalOfFirstRecord": iso_ms(at_ms - 120_000),
-                },
-            }
-        )
-    context["condition"] = "RetriesExhausted"
-    return json.dumps(
-        {
-            "version": "1.0",
-            "timestamp": iso_ms(at_ms),
-            "requestContext": context,
-            "requestPayload": payload,
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": message.version,
-                "functionError": "Unhandled",
-            },
-            "responsePayload": {"errorMessage": spec.traffic.error_messages[0]},
-        }
-    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from lambdatop.demo.server import DemoServer
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from lambdatop.demo.server import DemoServer
 
 import lambdatop.aws.session as session_module
 from lambdatop.cli import main
+from lambdatop.demo.server import DemoServer
 from tests.aws.conftest import clients
 from tests.aws.truth import seed_truth
 

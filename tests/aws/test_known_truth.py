@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from lambdatop.demo.server import DemoServer
 
 from lambdatop.cli import main
+from lambdatop.demo.server import DemoServer
 from tests.aws.conftest import clients
 from tests.aws.truth import QUIET_FUNCTIONS, seed_truth
 

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from lambdatop.clock import FakeClock
-from lambdatop.demo.fleet import Fleet, build_demo_fleet
+from lambdatop.demo.clients import make_clients
+from lambdatop.demo.fleet import Fleet
+from lambdatop.demo.scenarios import build_demo_fleet
 from lambdatop.demo.seeder import seed_account
 from lambdatop.demo.server import DemoServer
-from lambdatop.demo.simulator import make_clients
 
 START = datetime(2026, 11, 23, 3, 0, 20, tzinfo=UTC)
 _FULL = build_demo_fleet()

@@ -11,16 +11,14 @@ from typing import Any
 import pytest
 
 from lambdatop.clock import FakeClock
-from lambdatop.demo.fleet import Fleet, build_demo_fleet
+from lambdatop.demo.clients import make_clients
+from lambdatop.demo.configuration import AliasState, FunctionState, initial_state
+from lambdatop.demo.fleet import Fleet
+from lambdatop.demo.ground_truth import expected_window_totals
+from lambdatop.demo.scenarios import build_demo_fleet
 from lambdatop.demo.seeder import SeededAccount, seed_account
 from lambdatop.demo.server import DemoServer
-from lambdatop.demo.simulator import Simulator, make_clients
-from lambdatop.demo.traffic import (
-    AliasState,
-    FunctionState,
-    expected_window_totals,
-    initial_state,
-)
+from lambdatop.demo.simulator import Simulator
 
 START = datetime(2026, 11, 23, 3, 0, 20, tzinfo=UTC)
 SEED = 5

@@ -8,22 +8,12 @@ import re
 
 import pytest
 
-from lambdatop.demo.fleet import (
-    ANSI_ESCAPE_TAG,
-    RICH_MARKUP_TAG,
-    build_bench_fleet,
-    build_demo_fleet,
-)
-from lambdatop.demo.traffic import (
-    HOSTILE_MESSAGE,
-    AliasState,
-    FunctionState,
-    MinuteTraffic,
-    expected_window_totals,
-    initial_state,
-    invocation_log_events,
-    minute_traffic,
-)
+from lambdatop.demo.bench_fleet import build_bench_fleet
+from lambdatop.demo.configuration import AliasState, FunctionState, initial_state
+from lambdatop.demo.ground_truth import expected_window_totals
+from lambdatop.demo.logformat import HOSTILE_MESSAGE, invocation_log_events
+from lambdatop.demo.scenarios import ANSI_ESCAPE_TAG, RICH_MARKUP_TAG, build_demo_fleet
+from lambdatop.demo.traffic import MinuteTraffic, minute_traffic
 from lambdatop.model.reports import parse_report_line
 
 FLEET = build_demo_fleet()
@@ -165,7 +155,7 @@ def test_window_totals_sum_the_minutes() -> None:
 
 def test_text_report_lines_follow_the_lambda_format() -> None:
     spec = FLEET.function("pricing-engine")
-    cold = next(i for m in _hour(spec.name) for i in m.invocations if i.cold)
+    cold = next(i for m in _hour(spec.name) for i in m.invocations if i.cold and i.sampled)
     events = invocation_log_events(spec, cold, 0, 0, "us-east-1")
     messages = [e.message for e in events]
     assert messages[0].startswith("INIT_START Runtime Version: java:21.")

@@ -1,0 +1,1 @@
+"""The Textual user interface. Depends on `lambdatop.protocols`, never on `lambdatop.aws`."""

@@ -1,0 +1,237 @@
+"""The Textual app: wires a SnapshotSource to the fleet screen, and owns themes and keys.
+
+The app depends only on `lambdatop.protocols`: `cli.build_app()` passes the real collector,
+tests pass a scripted fake. The source runs in one worker; its callback posts `SnapshotReady`
+(safe from any thread), and `on_worker_state_changed` is the one place worker failures land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from lambdatop.clock import Clock
+from lambdatop.model.sanitize import clean_text
+from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
+from lambdatop.protocols import Operator, SnapshotSource
+from lambdatop.settings import Settings
+from lambdatop.ui.columns import COLUMNS
+from lambdatop.ui.command_line import Command, CommandError, parse_command
+from lambdatop.ui.messages import CommandRequested, SnapshotReady
+from lambdatop.ui.screens.fleet import FleetScreen
+from lambdatop.ui.screens.help import HelpScreen
+from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, register_all
+
+COLLECTOR_GROUP = "collector"
+# Builds a source for other settings (`:region`, `:profile`); None: switching needs a restart.
+SourceFactory = Callable[[Settings], SnapshotSource]
+
+
+class LambdatopApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "lambdatop"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            id="app.command-palette",
+            priority=True,
+            tooltip="search every command (sort, window, theme, …)",
+        ),
+    ]
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        source: SnapshotSource,
+        operator: Operator | None,
+        clock: Clock,
+        initial_snapshot: FleetSnapshot | None = None,
+        themes: ThemeSet | None = None,
+        demo: bool = False,
+        source_factory: SourceFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.source = source
+        self.operator = operator
+        self.clock = clock
+        self.demo = demo or settings.demo
+        self._source_factory = source_factory
+        self._initial_snapshot = initial_snapshot
+        self._themes = themes if themes is not None else load_themes(_user_themes_dir())
+        self.animation_level = "full" if settings.animations else "none"
+        self.fleet = FleetScreen(
+            source=source, settings=settings, clock=clock, demo=self.demo, initial_snapshot=initial_snapshot
+        )
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.fleet
+
+    def on_mount(self) -> None:
+        register_all(self, self._themes)
+        name, problem = self._themes.pick(self.settings.theme, self.available_themes)
+        self.theme = name
+        for message in (*self._themes.problems, *([problem] if problem else [])):
+            self.notify(message, title="theme", severity="warning", markup=False)
+        if self.settings.keymap:
+            self.set_keymap(dict(self.settings.keymap))
+        self.start_collector()
+
+    def start_collector(self) -> None:
+        self.run_worker(
+            self.source.run(self._snapshot_arrived),
+            name="collector",
+            group=COLLECTOR_GROUP,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _snapshot_arrived(self, snapshot: FleetSnapshot) -> None:
+        """The source's callback: may run on the event loop or another thread."""
+        self.post_message(SnapshotReady(snapshot))
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        self.fleet.apply_snapshot(message.snapshot)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for collector failures: say so, keep the last snapshot on screen."""
+        if event.worker.group != COLLECTOR_GROUP:
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+            self.fleet.collector_stopped(reason)
+            self.notify(
+                f"Data collection stopped ({clean_text(reason, max_len=200)}). "
+                "The numbers on screen are the last ones received.",
+                title="collector down",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        elif event.state == WorkerState.SUCCESS:
+            self.fleet.collector_stopped("the collector finished")
+
+    def on_command_requested(self, message: CommandRequested) -> None:
+        try:
+            command = parse_command(message.text)
+        except CommandError as exc:
+            self.notify(clean_text(str(exc), max_len=200), title="command", severity="warning", markup=False)
+            return
+        self.run_command(command)
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def run_command(self, command: Command) -> None:
+        arg = command.argument
+        if command.verb == "quit":
+            self.exit()
+        elif command.verb == "filter":
+            self.fleet.set_filter(arg)
+        elif command.verb == "window":
+            self._command_window(arg)
+        elif command.verb == "theme":
+            self._command_theme(arg)
+        elif command.verb == "region":
+            regions = tuple(r.strip() for r in arg.split(",") if r.strip())
+            self._switch_source(replace(self.settings, regions=regions), f"region {arg}")
+        elif command.verb == "profile":
+            self._switch_source(replace(self.settings, profile=arg), f"profile {arg}")
+
+    def _command_window(self, text: str) -> None:
+        try:
+            minutes = parse_window(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="window", severity="warning", markup=False)
+            return
+        self.fleet.set_window(minutes)
+
+    def _command_theme(self, name: str) -> None:
+        if name not in self.available_themes:
+            known = ", ".join(sorted(self._themes.names))
+            self.notify(
+                f"no theme '{clean_text(name, max_len=40)}'; try one of: {known}",
+                title="theme",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.theme = name
+
+    def _switch_source(self, settings: Settings, what: str) -> None:
+        shown = clean_text(what, max_len=80)
+        if self._source_factory is None:
+            self.notify(
+                f"switching to {shown} needs a restart: lambdatop --{shown}",
+                title="command",
+                severity="warning",
+                markup=False,
+            )
+            return
+        try:
+            source = self._source_factory(settings)
+        except Exception as exc:  # a bad profile or region: say why, keep the current source
+            self.notify(
+                f"cannot switch to {shown}: {clean_text(str(exc), max_len=160)}",
+                title="command",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.settings = settings
+        self.source = source
+        self.fleet.use_source(source, settings)
+        self.start_collector()  # exclusive: cancels the old source's worker
+        self.notify(f"switched to {shown}", title="command", markup=False)
+
+    # --- help and palette -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen.active_bindings.values()))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        fleet = self.fleet
+        yield SystemCommand("Refresh now", "poll every source now", fleet.action_refresh)
+        yield SystemCommand("Pause / resume", "stop or restart polling", fleet.action_pause)
+        yield SystemCommand("Clear filter", "show every function", fleet.action_clear_filter)
+        yield SystemCommand("Help: keys", "every key and what the signs mean", self.action_help)
+        for minutes in WINDOW_CYCLE_MIN:
+            label = format_window(minutes)
+            yield SystemCommand(f"Window {label}", f"numbers over the last {label}", _bind(fleet.set_window, minutes))
+        for column in COLUMNS:
+            yield SystemCommand(
+                f"Sort by {column.title}",
+                "biggest / worst first (S reverses)",
+                _bind(fleet.set_sort, column.key),
+            )
+
+
+def _bind(fn: Callable[..., None], *args: object) -> Callable[[], None]:
+    return lambda: fn(*args)
+
+
+def _user_themes_dir() -> Path:
+    from lambdatop.paths import user_themes_dir
+
+    return user_themes_dir()

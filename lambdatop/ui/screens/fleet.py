@@ -1,0 +1,377 @@
+"""The live fleet: every function worst first, with the header gauge and the status line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from lambdatop.clock import Clock
+from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.model.window import next_window
+from lambdatop.protocols import SnapshotSource
+from lambdatop.settings import Settings
+from lambdatop.ui.columns import COLUMNS_BY_KEY, choose_columns
+from lambdatop.ui.fleet_filter import parse_filter
+from lambdatop.ui.fleet_view import FleetView, SortOrder
+from lambdatop.ui.messages import CommandRequested
+from lambdatop.ui.widgets.fleet_header import FleetHeader, HeaderFacts
+from lambdatop.ui.widgets.fleet_table import FleetTable
+from lambdatop.ui.widgets.prompt import Prompt
+from lambdatop.ui.widgets.status_bar import StatusBar, StatusFacts
+
+SCROLLBAR_WIDTH = 1  # matches `scrollbar-size-vertical` in app.tcss
+# The trailing space keeps the next footer key from touching the label (compact footer).
+SORT_GROUP = Binding.Group("sort col ", compact=True)
+
+
+def _sort_binding(n: int) -> Binding:
+    return Binding(
+        str(n),
+        f"sort_column({n})",
+        "sort by column N",
+        id=f"fleet.sort-column-{n}",
+        group=SORT_GROUP,
+        tooltip="sort by the Nth column shown (again: reverse)",
+    )
+
+
+class FleetScreen(Screen[None]):
+    # Footer order = this order: at 80 columns the first nine fit, so `?` comes first.
+    # `/` and `:` are priority bindings: Textual hands queued keys to whatever is focused when
+    # it reads them, so only a binding the app runs at once can move focus to the prompt before
+    # the keys typed right after it arrive.
+    # `app.help` / `app.quit` live here (not on the App) so they lead the footer; their
+    # actions run on the app.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark",
+            "app.help",
+            "help",
+            id="app.help",
+            tooltip="every key that works here, and what the signs mean",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "filter",
+            id="fleet.filter",
+            priority=True,
+            tooltip="filter by name, runtime, region, tag (regex; !x inverts)",
+        ),
+        Binding("s", "sort_next", "sort", id="fleet.sort-next", tooltip="sort by the next column"),
+        Binding("S", "sort_reverse", "reverse", id="fleet.sort-reverse", tooltip="reverse the sort order"),
+        Binding(
+            "w", "window_next", "window", id="fleet.window-next", tooltip="window the numbers cover: 5m → 15m → 1h → 3h"
+        ),
+        Binding("r", "refresh", "refresh", id="fleet.refresh", tooltip="refresh every source now"),
+        Binding(
+            "space",
+            "pause",
+            "pause",
+            id="fleet.pause",
+            tooltip="pause / resume polling (the last numbers stay on screen)",
+        ),
+        Binding(
+            "colon",
+            "command_line",
+            "cmd",
+            id="fleet.command-line",
+            priority=True,
+            tooltip="command line: region, profile, theme, window, filter",
+        ),
+        Binding("q", "app.quit", "quit", id="app.quit", tooltip="quit lambdatop"),
+        Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
+        *(_sort_binding(n) for n in range(1, 10)),
+    ]
+
+    def __init__(
+        self,
+        *,
+        source: SnapshotSource,
+        settings: Settings,
+        clock: Clock,
+        demo: bool = False,
+        initial_snapshot: FleetSnapshot | None = None,
+    ) -> None:
+        super().__init__()
+        self._source = source
+        self._settings = settings
+        self._clock = clock
+        self._demo = demo
+        self.view = FleetView()
+        self.window_minutes = settings.window_minutes
+        self.paused = False
+        self._refreshing = False
+        self.collector_error: str | None = None
+        self._arrived_at: float | None = None  # clock.monotonic() of the last snapshot
+        self._visible: frozenset[str] | None = None
+        self._last_next_at: datetime | None = None
+        self._period_s: float | None = None
+        if initial_snapshot is not None:
+            self.view.update(initial_snapshot)
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield FleetHeader(id="fleet-header")
+        yield FleetTable(id="fleet-table")
+        yield Prompt(id="prompt", blink=self._settings.animations)
+        yield StatusBar(id="status-bar")
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def table(self) -> FleetTable:
+        return self.query_one(FleetTable)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.query_one(Prompt).close()
+        self.set_class(self._settings.read_only, "-read-only")
+        self.set_class(self._settings.prod, "-prod")
+        self.watch(self.table, "scroll_y", self._report_visible, init=False)
+        self.set_interval(1.0, self.tick)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.table.restyle())
+        self._layout_columns(force=True)
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        self._layout_columns()
+
+    def _layout_columns(self, *, force: bool = False) -> None:
+        snapshot = self.view.snapshot
+        multi = snapshot is not None and len({r.region for r in snapshot.functions}) > 1
+        width = max(40, (self.size.width or self.app.size.width) - SCROLLBAR_WIDTH)
+        columns, name_width = choose_columns(width, multi_region=multi)
+        table = self.table
+        current = tuple(c.key for c in table.shown_columns)
+        if force or current != tuple(c.key for c in columns) or name_width != self._name_width:
+            self._name_width = name_width
+            table.set_columns(columns, name_width, self._labels())
+            self.refresh_bindings()  # `1`…`9` follow the number of columns shown
+        self._show_rows()
+
+    _name_width = 0
+    _shown_key: tuple[object, ...] | None = None
+
+    def _labels(self) -> dict[str, str]:
+        order = self.view.order
+        column = COLUMNS_BY_KEY.get(order.column, COLUMNS_BY_KEY["health"])
+        big_first = column.descending != order.reverse
+        arrow = "▼" if big_first else "▲"
+        if column.key == "health":
+            arrow = "▲" if order.reverse else "▼"  # ▼: worst first
+        return {column.key: f"{column.label}{arrow}"}
+
+    # --- snapshots --------------------------------------------------------------------------
+
+    def apply_snapshot(self, snapshot: FleetSnapshot) -> None:
+        regions_before = self._region_count()
+        self.view.update(snapshot)
+        self._arrived_at = self._clock.monotonic()
+        self._refreshing = False
+        if not snapshot.from_cache:
+            self.collector_error = None
+        self._observe_period(snapshot)
+        if not self.is_mounted:
+            return  # on_mount lays the table out from the view
+        if self._region_count() != regions_before:
+            self._layout_columns()
+        else:
+            self._show_rows()
+
+    def _observe_period(self, snapshot: FleetSnapshot) -> None:
+        """The metrics period, from the moves of the source's next-pass time."""
+        nxt = snapshot.next_refresh_at
+        if nxt is not None and self._last_next_at is not None and nxt > self._last_next_at:
+            self._period_s = (nxt - self._last_next_at).total_seconds()
+        if nxt is not None:
+            self._last_next_at = nxt
+
+    def collector_stopped(self, error: str | None) -> None:
+        self.collector_error = error or "the collector stopped"
+        self._paint_status()
+
+    def _region_count(self) -> int:
+        snapshot = self.view.snapshot
+        return 0 if snapshot is None else len({r.region for r in snapshot.functions})
+
+    def _show_rows(self) -> None:
+        table = self.table
+        if not table.shown_columns:
+            return
+        rows = self.view.rows()
+        ctx = self.view.context(self._name_width)
+        shown_key = (self.view.version, self.view.filter, self.view.order, table.shown_columns, ctx, table.row_count)
+        if shown_key != self._shown_key:  # a snapshot where nothing moved costs nothing here
+            self._shown_key = shown_key
+            table.show(self.view.cells(rows, table.shown_columns, ctx))
+        table.set_class(self.view.snapshot is not None and self.view.snapshot.from_cache, "-stale")
+        self._paint_header()
+        self._paint_status()
+        self.call_after_refresh(self._report_visible)
+
+    def _report_visible(self) -> None:
+        arns = frozenset(self.table.visible_arns())
+        if arns != self._visible:
+            self._visible = arns
+            self._source.set_visible(sorted(arns))
+
+    # --- header and status ------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Each second: ages and the countdown move on."""
+        self._paint_status()
+
+    def _paint_header(self) -> None:
+        profile = self._settings.profile or ("demo" if self._demo else None)
+        facts = HeaderFacts(
+            profile=profile,
+            prod=self._settings.prod,
+            window_minutes=self.window_minutes,
+            regions_hint=self._settings.regions,
+        )
+        self.query_one(FleetHeader).show(self.view.snapshot, facts)
+
+    def status_facts(self) -> StatusFacts:
+        snapshot = self.view.snapshot
+        total = len(snapshot.functions) if snapshot is not None else 0
+        next_s = self._next_refresh_s(snapshot)
+        return StatusFacts(
+            now=self._clock.now(),
+            paused=self.paused,
+            read_only=self._settings.read_only,
+            demo=self._demo,
+            refresh_s=self._settings.refresh_s,
+            next_refresh_s=next_s,
+            refresh_period_s=self._period_s,
+            refreshing=self._refreshing,
+            collector_error=self.collector_error,
+            filter_label=self.view.filter.describe(),
+            shown=self.table.row_count,
+            total=total,
+            calls_per_min=None if snapshot is None else snapshot.api_calls_per_minute,
+        )
+
+    def _paint_status(self) -> None:
+        self.status_bar.show(self.view.snapshot, self.status_facts())
+
+    def _next_refresh_s(self, snapshot: FleetSnapshot | None) -> float | None:
+        """Seconds to the next metrics pass: the source's schedule when it says, else our
+        estimate from the refresh period and when the last snapshot arrived."""
+        if self._refreshing or snapshot is None or snapshot.from_cache:
+            return None
+        if snapshot.next_refresh_at is not None:
+            return max(0.0, (snapshot.next_refresh_at - self._clock.now()).total_seconds())
+        if self._arrived_at is None:
+            return None
+        elapsed = self._clock.monotonic() - self._arrived_at
+        return max(0.0, self._settings.refresh_s - elapsed)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("filter", "command_line"):
+            # Priority bindings (so keys typed right after `/` land in the prompt, see
+            # Prompt.open); while the prompt is open, `/` and `:` are just characters.
+            prompts = self.query(Prompt)
+            return not (prompts and prompts.first().display)
+        if action == "clear_filter":
+            return self.view.filter.active  # hidden from the footer when there is nothing to clear
+        if action == "sort_column":
+            n = parameters[0] if parameters else 0
+            shown = self.query(FleetTable)  # empty while the screen is still composing
+            return isinstance(n, int) and bool(shown) and n <= len(shown.first().shown_columns)
+        return True
+
+    def action_filter(self) -> None:
+        self.query_one(Prompt).open("filter", self.view.filter.text)
+
+    def action_command_line(self) -> None:
+        self.query_one(Prompt).open("command")
+
+    def action_clear_filter(self) -> None:
+        self.set_filter("")
+
+    def set_filter(self, text: str) -> None:
+        self.view.filter = parse_filter(text)
+        if self.view.filter.note:
+            self.notify(self.view.filter.note, title="filter", severity="warning", markup=False)
+        self._show_rows()
+        self.refresh_bindings()
+
+    def set_sort(self, column: str, reverse: bool = False) -> None:
+        self.view.order = SortOrder(column, reverse)
+        self.table.set_labels(self._labels())
+        self._show_rows()
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in self.table.shown_columns]
+        current = self.view.order.column
+        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self.set_sort(following)
+
+    def action_sort_reverse(self) -> None:
+        self.set_sort(self.view.order.column, not self.view.order.reverse)
+
+    def action_sort_column(self, n: int) -> None:
+        columns = self.table.shown_columns
+        if not 1 <= n <= len(columns):
+            return
+        key = columns[n - 1].key
+        same = key == self.view.order.column
+        self.set_sort(key, not self.view.order.reverse if same else False)
+
+    def action_window_next(self) -> None:
+        self.set_window(next_window(self.window_minutes))
+
+    def set_window(self, minutes: int) -> None:
+        self.window_minutes = minutes
+        self._source.set_window(minutes)
+        self._refreshing = True
+        self._paint_header()
+        self._paint_status()
+
+    def action_refresh(self) -> None:
+        self._source.refresh_now()
+        self._refreshing = True
+        self._paint_status()
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self._source.pause(self.paused)
+        self.set_class(self.paused, "-paused")
+        self._paint_status()
+
+    @on(Prompt.Changed, "#prompt")
+    def _filter_as_you_type(self, event: Prompt.Changed) -> None:
+        prompt = self.query_one(Prompt)
+        if prompt.mode == "filter" and prompt.display:
+            self.view.filter = parse_filter(event.value)
+            self._show_rows()
+
+    @on(Prompt.Closed)
+    def _prompt_closed(self, event: Prompt.Closed) -> None:
+        self.table.focus()
+        if event.mode == "filter":
+            self.set_filter(event.value if event.submitted else "")
+        elif event.submitted and event.value.strip():
+            self.app.post_message(CommandRequested(event.value))
+
+    def use_source(self, source: SnapshotSource, settings: Settings) -> None:
+        """Another region or profile: the old rows stay until the new source answers."""
+        self._source = source
+        self._settings = settings
+        self._visible = None
+        source.set_window(self.window_minutes)
+        if self.paused:
+            source.pause(True)
+        self._paint_header()
