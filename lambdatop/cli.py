@@ -180,7 +180,7 @@ def build_app(
 
 
 def _run_tui(settings: Settings) -> int:
-    from lambdatop.aws.session import ClientPool, ConfigurationError
+    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -204,7 +204,25 @@ def _run_tui(settings: Settings) -> int:
             profile=settings.profile, owns_pool=True,
         )
         initial, cache = _load_cache(settings, target, regions, clock)
-        app = build_app(settings, collector, None, clock, initial_snapshot=initial, demo=demo is not None)
+
+        def source_for(new: Settings) -> SnapshotSource:
+            """`:region` / `:profile` from the app: a fresh collector for the new account view."""
+            new_target = target if demo is not None else AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url)
+            new_pool = ClientPool(new_target)
+            new_regions = new.regions or (regions if new.profile == settings.profile else ())
+            if not new_regions:
+                default = new_pool.default_region()
+                if not default:
+                    raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
+                new_regions = (default,)
+            return Collector(
+                new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
+                profile=new.profile, owns_pool=True,
+            )
+
+        app = build_app(
+            settings, collector, None, clock, initial_snapshot=initial, demo=demo is not None, source_factory=source_for
+        )
         if cache is not None:
             collector.on_complete = cache.save
         app.run()
