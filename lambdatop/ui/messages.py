@@ -15,14 +15,6 @@ class SnapshotReady(Message):
         self.snapshot = snapshot
 
 
-class CollectorStopped(Message):
-    """The source's `run()` ended: with an error (`error` set) or by returning."""
-
-    def __init__(self, error: str | None) -> None:
-        super().__init__()
-        self.error = error
-
-
 class CommandRequested(Message):
     """The user entered a `:` command line (parsed and run by the app)."""
 
