@@ -100,9 +100,10 @@ def _errors(row: FunctionRow, verdict: Health, _ctx: CellContext) -> Cell:
     invocations = row.invocations
     rate = row.errors / invocations if invocations else None  # FunctionRow.error_rate, inlined
     if rate is None or not row.errors:
-        text = format_count(row.errors)
+        text = f"{format_count(row.errors)}      "  # keeps counts aligned with the rows below
     else:
-        text = f"{format_count(row.errors)} {format_pct(rate)}"
+        # The rate takes a fixed 5 cells ("1.1%", " 21%") so the counts line up.
+        text = f"{format_count(row.errors)} {format_pct(rate):>5}"
     return plain(text, _reason_role(verdict, "✖") if row.errors else "plain")
 
 

@@ -49,8 +49,11 @@ def test_concurrency_cell_shows_cap_uncapped_and_stopped() -> None:
 
 
 def test_errors_cell_pairs_count_and_rate() -> None:
-    assert _cell_text("errors", errors=120, invocations=1000) == "120 12%"
-    assert _cell_text("errors", errors=0) == "0"
+    assert _cell_text("errors", errors=120, invocations=1000) == "120   12%"
+    # The rate has a fixed width, so right-aligned counts line up whatever the rate's digits.
+    assert _cell_text("errors", errors=4, invocations=377) == "4  1.1%"
+    assert _cell_text("errors", errors=63, invocations=299) == "63   21%"
+    assert _cell_text("errors", errors=0) == "0      "
     assert _cell_text("errors", errors=None) == "—"
 
 
