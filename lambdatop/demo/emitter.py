@@ -2,8 +2,9 @@
 
 `Emitter.emit(until, states)` writes everything the model says happened between its watermark
 and `until`, then moves the watermark: metrics of the invocations that arrived in that range
-(stamped inside their minute), the log events whose timestamps fall in it, the failure-queue
-messages delivered in it, and the per-minute gauges of every minute that completed in it. Each
+(stamped inside their minute), the log events whose timestamps fall in it, the X-Ray segments
+of the sampled invocations that ended in it, the failure-queue messages delivered in it, and the
+per-minute gauges of every minute that completed in it. Each
 instant is written once, so repeated ticks never double count, and the configuration read back
 at each tick decides what the rest of the minute looks like.
 """

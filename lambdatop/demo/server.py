@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
+    from lambdatop.demo.keepalive import OpenConnections
     from lambdatop.demo.mends.router import MendRouter
 
 LOOPBACK = "127.0.0.1"
@@ -47,6 +48,9 @@ class DemoServer:
     """
 
     region: str = "us-east-1"
+    # HTTP/1.1 keep-alive (see keepalive.py): a client reuses its connections instead of paying
+    # for a new one, and a new server thread, on every call.
+    keep_alive: bool = True
     _process_lock: ClassVar[threading.Lock] = threading.Lock()
     _running_in_process: ClassVar[int] = 0
 
@@ -63,6 +67,7 @@ class DemoServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._router: MendRouter | None = None
+        self._connections: OpenConnections | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -99,9 +104,19 @@ class DemoServer:
                 MotoRequestHandler,
                 create_backend_app,
             )
-            from werkzeug.serving import make_server
+            from werkzeug.serving import WSGIRequestHandler, make_server
 
             from lambdatop.demo.mends.router import MendRouter
+            from lambdatop.demo.moto_patches import share_backends_when_copying_functions
+
+            share_backends_when_copying_functions()
+            handler: type[WSGIRequestHandler] = MotoRequestHandler
+            connections = None
+            if self.keep_alive:
+                from lambdatop.demo.keepalive import handler_for_server
+
+                keep_alive_handler = handler_for_server()
+                handler, connections = keep_alive_handler, keep_alive_handler.connections
 
             moto_app = DomainDispatcherApplication(create_backend_app)
             with DemoServer._process_lock:
@@ -114,22 +129,26 @@ class DemoServer:
                     self._port,
                     router,
                     threaded=True,
-                    request_handler=MotoRequestHandler,
+                    request_handler=handler,
                 )
                 DemoServer._running_in_process += 1
             thread = threading.Thread(target=server.serve_forever, name="lambdatop-demo-server", daemon=True)
             thread.start()
             self._server, self._thread, self._router = server, thread, router
+            self._connections = connections
 
     def stop(self) -> None:
         """Shut down, close the socket and join the thread. Safe to call twice."""
         with self._lock:
             server, thread, router = self._server, self._thread, self._router
+            connections = self._connections
             self._server = self._thread = None
-            self._router = None
+            self._router = self._connections = None
         if server is None:
             return
-        server.shutdown()
+        server.shutdown()  # no new connections
+        if connections is not None:
+            connections.close_all()  # and none kept alive
         server.server_close()
         if thread is not None:
             thread.join(timeout=10)

@@ -6,8 +6,9 @@ simulation's start minute (0), so a seed gives the same numbers whatever the wal
 the backfill covers −60..−1. Each request consumes the same draws whatever the configuration,
 so an operator's action (raise a cap, roll a canary back) flips only the decisions it affects.
 
-How the minutes are written lives elsewhere: `logformat` renders the log lines, `emitter`
-sends them, `ground_truth` sums a window for tests.
+The model also decides which invocations X-Ray samples (`Invocation.sampled`). How the minutes
+are written lives elsewhere: `logformat` renders the log lines, `traces` the X-Ray segments,
+`emitter` sends them, `ground_truth` sums a window for tests.
 """
 
 from __future__ import annotations

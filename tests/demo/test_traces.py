@@ -289,6 +289,7 @@ def _read_traces(xray: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     return traces
 
 
+@pytest.mark.slow
 def test_backfilled_traces_read_back_with_cold_starts_and_faults(seeded: tuple[SeededAccount, dict[str, Any]]) -> None:
     account, aws = seeded
     zero_ms = round(account.zero_at.timestamp() * 1000)
