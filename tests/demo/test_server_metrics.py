@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -564,16 +563,15 @@ def test_500_queries_over_a_2000_function_fleet_answer_fast(
     cw = client("cloudwatch")
     window = {"StartTime": datetime.fromtimestamp(start_s, UTC), "EndTime": datetime.fromtimestamp(start_s + 3600, UTC)}
 
-    began = time.perf_counter()
+    # Speed is the bench's business (python -m lambdatop.bench); here: a full-size call with
+    # percentiles mixed in is answered whole, where moto alone fails it with HTTP 500.
     answer = cw.get_metric_data(MetricDataQueries=queries, **window)
-    elapsed_s = time.perf_counter() - began
 
     assert len(answer["MetricDataResults"]) == 500
     assert all(len(r["Values"]) == 60 for r in answer["MetricDataResults"])
-    assert elapsed_s < 2.0  # measured ≈ 0.1 s in the server, ≈ 0.5 s with boto3 parsing
 
 
-def test_put_of_1000_samples_takes_milliseconds(client: ClientFactory) -> None:
+def test_put_of_1000_samples_in_one_call_is_stored_whole(client: ClientFactory) -> None:
     cw = client("cloudwatch")
     data = [
         {
@@ -585,8 +583,10 @@ def test_put_of_1000_samples_takes_milliseconds(client: ClientFactory) -> None:
         for i in range(1000)
     ]
 
-    began = time.perf_counter()
     cw.put_metric_data(Namespace=NAMESPACE, MetricData=data)
-    elapsed_s = time.perf_counter() - began
 
-    assert elapsed_s < 0.5  # measured ≈ 12 ms in the server, ≈ 60 ms with boto3
+    answer = cw.get_metric_data(
+        MetricDataQueries=[stat_query(f"f{i}", "Invocations", "SampleCount", dims=fn(f"fast-{i}")) for i in range(100)],
+        StartTime=T0, EndTime=T0 + timedelta(minutes=2),
+    )
+    assert sum(sum(r["Values"]) for r in answer["MetricDataResults"]) == 1000
