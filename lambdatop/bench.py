@@ -171,7 +171,8 @@ UNITS = {
     "gmd_queries_per_refresh": "queries", "other_calls_per_refresh": "calls", "cost_usd_per_hour": "USD/h",
     "cost_trip_wire_usd_per_hour": "USD/h", "cost_hot_usd_per_hour": "USD/h", "cost_fleet_usd_per_hour": "USD/h",
     "cpu_s_per_refresh": "s", "refresh_wall_s": "s", "rss_mb": "MB", "seed_s": "s",
-    "ui_update_ms": "ms", "ui_update_all_rows_changed_ms": "ms", "terminal_bytes_per_refresh": "bytes", "first_snapshot_cpu_s": "s",
+    "ui_update_ms": "ms", "ui_update_all_rows_changed_ms": "ms", "terminal_bytes_per_refresh": "bytes",
+    "first_snapshot_cpu_s": "s",
     "logs_bytes_per_pass": "bytes", "logs_usd_per_hour": "USD/h",
 }
 
