@@ -185,60 +185,53 @@ def _run_tui(settings: Settings) -> int:
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
 
-    demo = None
-    try:
-        if settings.demo:
-            from lambdatop.demo.launch import start_demo
+    clock = SystemClock()
+    cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
+    if settings.demo:
+        from lambdatop.demo_boot import DemoBootingSource
 
-            print("lambdatop: starting the demo account on 127.0.0.1…", file=sys.stderr)
-            demo = start_demo(settings.seed, live=True)
-        target, regions = _target_and_regions(settings, demo)
+        # The screen comes up at once; the demo account starts behind it.
+        demo_source = DemoBootingSource(settings.seed, clock, cadence.for_demo(), settings.window_minutes)
+        try:
+            build_app(settings, demo_source, None, clock, demo=True).run()
+        finally:
+            demo_source.stop()
+        return EXIT_OK
+    try:
+        target, regions = _target_and_regions(settings, None)
         pool = ClientPool(target)
         asyncio.run(pool.check_credentials())
-        cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
-        if demo is not None:
-            cadence = cadence.for_demo()
-        clock = SystemClock()
-        collector = Collector(
-            pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
-            profile=settings.profile, owns_pool=True,
-        )
-        initial, cache = _load_cache(settings, target, regions, clock)
-
-        def source_for(new: Settings) -> SnapshotSource:
-            """`:region` / `:profile` from the app: a fresh collector for the new account view."""
-            new_target = target if demo is not None else AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url)
-            new_pool = ClientPool(new_target)
-            new_regions = new.regions or (regions if new.profile == settings.profile else ())
-            if not new_regions:
-                default = new_pool.default_region()
-                if not default:
-                    raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
-                new_regions = (default,)
-            return Collector(
-                new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-                profile=new.profile, owns_pool=True,
-            )
-
-        app = build_app(
-            settings, collector, None, clock, initial_snapshot=initial, demo=demo is not None, source_factory=source_for
-        )
-        if cache is not None:
-            collector.on_complete = cache.save
-        app.run()
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    finally:
-        if demo is not None:
-            demo.stop()
+    collector = Collector(
+        pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
+        profile=settings.profile, owns_pool=True,
+    )
+    initial, cache = _load_cache(settings, target, regions, clock)
+
+    def source_for(new: Settings) -> SnapshotSource:
+        """`:region` / `:profile` from the app: a fresh collector for the new account view."""
+        new_pool = ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url))
+        new_regions = new.regions or (regions if new.profile == settings.profile else ())
+        if not new_regions:
+            default = new_pool.default_region()
+            if not default:
+                raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
+            new_regions = (default,)
+        return Collector(
+            new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
+            profile=new.profile, owns_pool=True,
+        )
+
+    if cache is not None:
+        collector.on_complete = cache.save
+    build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for).run()
     return EXIT_OK
 
 
 def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> tuple[Any, Any]:
     """The last snapshot of this account, to paint at once while the first refresh runs."""
-    if settings.demo:
-        return None, None  # a fresh simulated account each time: nothing to remember
     from lambdatop.cache import SnapshotCache, cache_key, cache_path_for
     from lambdatop.paths import cache_dir
 

@@ -9,6 +9,7 @@ pool), so those go through rate limiters and run as a background pass.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,23 @@ def _weights(routing: dict[str, Any] | None) -> dict[str, float]:
     return {str(version): float(weight) for version, weight in raw.items()}
 
 
+async def _lambda_pages(
+    call: Any, limiter: RateLimiter, page_size: int, **kwargs: Any
+) -> AsyncIterator[dict[str, Any]]:
+    """Every page of a Lambda List* call (Marker / NextMarker), each through the limiter."""
+    marker: str | None = None
+    while True:
+        page_kwargs: dict[str, Any] = {**kwargs, "MaxItems": page_size}
+        if marker:
+            page_kwargs["Marker"] = marker
+        async with limiter:
+            page = await call(**page_kwargs)
+        yield page
+        marker = page.get("NextMarker")
+        if not marker:
+            return
+
+
 class InventoryReader:
     def __init__(self, pool: ClientPool, region: str, limiters: InventoryLimiters) -> None:
         self.pool = pool
@@ -138,28 +156,14 @@ class InventoryReader:
     async def list_functions(self) -> list[FunctionConfig]:
         lam = await self.pool.client("lambda", self.region)
         functions: list[FunctionConfig] = []
-        marker: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"MaxItems": 50}
-            if marker:
-                kwargs["Marker"] = marker
-            async with self.limiters.shared_pool:
-                page = await lam.list_functions(**kwargs)
+        async for page in _lambda_pages(lam.list_functions, self.limiters.shared_pool, 50):
             functions.extend(function_config(item, self.region) for item in page.get("Functions", []))
-            marker = page.get("NextMarker")
-            if not marker:
-                return functions
+        return functions
 
     async def event_source_mappings(self) -> list[EventSourceMapping]:
         lam = await self.pool.client("lambda", self.region)
         mappings: list[EventSourceMapping] = []
-        marker: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"MaxItems": 100}
-            if marker:
-                kwargs["Marker"] = marker
-            async with self.limiters.shared_pool:
-                page = await lam.list_event_source_mappings(**kwargs)
+        async for page in _lambda_pages(lam.list_event_source_mappings, self.limiters.shared_pool, 100):
             for item in page.get("EventSourceMappings", []):
                 on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
                     "Destination"
@@ -173,9 +177,7 @@ class InventoryReader:
                         state=item.get("State"),
                     )
                 )
-            marker = page.get("NextMarker")
-            if not marker:
-                return mappings
+        return mappings
 
     async def function_detail(self, name: str) -> FunctionDetail:
         """Reserved concurrency, tags, aliases, async destinations and provisioned concurrency."""
@@ -231,13 +233,7 @@ class InventoryReader:
 
     async def _aliases(self, lam: Any, name: str) -> list[AliasConfig]:
         aliases: list[AliasConfig] = []
-        marker: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"FunctionName": name, "MaxItems": 50}
-            if marker:
-                kwargs["Marker"] = marker
-            async with self.limiters.shared_pool:
-                page = await lam.list_aliases(**kwargs)
+        async for page in _lambda_pages(lam.list_aliases, self.limiters.shared_pool, 50, FunctionName=name):
             for item in page.get("Aliases", []):
                 aliases.append(
                     AliasConfig(
@@ -247,46 +243,30 @@ class InventoryReader:
                         revision_id=item.get("RevisionId"),
                     )
                 )
-            marker = page.get("NextMarker")
-            if not marker:
-                return aliases
+        return aliases
 
     async def _on_failure_destinations(self, lam: Any, name: str) -> list[str]:
         arns: list[str] = []
-        marker: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"FunctionName": name, "MaxItems": 50}
-            if marker:
-                kwargs["Marker"] = marker
-            async with self.limiters.shared_pool:
-                page = await lam.list_function_event_invoke_configs(**kwargs)
+        pages = _lambda_pages(lam.list_function_event_invoke_configs, self.limiters.shared_pool, 50, FunctionName=name)
+        async for page in pages:
             for item in page.get("FunctionEventInvokeConfigs", []):
                 target = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
                     "Destination"
                 )
                 if target and target not in arns:
                     arns.append(target)
-            marker = page.get("NextMarker")
-            if not marker:
-                return arns
+        return arns
 
     async def _provisioned(self, lam: Any, name: str) -> int | None:
         total = 0
-        found = False
-        marker: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"FunctionName": name, "MaxItems": 50}
-            if marker:
-                kwargs["Marker"] = marker
-            async with self.limiters.shared_pool:
-                page = await lam.list_provisioned_concurrency_configs(**kwargs)
+        pages = _lambda_pages(
+            lam.list_provisioned_concurrency_configs, self.limiters.shared_pool, 50, FunctionName=name
+        )
+        async for page in pages:
             for item in page.get("ProvisionedConcurrencyConfigs", []):
-                found = True
                 total += int(item.get("AllocatedProvisionedConcurrentExecutions") or 0)
-            marker = page.get("NextMarker")
-            if not marker:
-                # No config at all is a real 0 only if the API answered; it did.
-                return total if found else 0
+        # The API answered: no config at all is a real 0, not unknown.
+        return total
 
     async def redrive_target(self, queue_arn: str) -> str | None:
         """The DLQ an SQS source queue redrives to, from its RedrivePolicy."""
