@@ -113,13 +113,14 @@ def _throttles(row: FunctionRow, verdict: Health, _ctx: CellContext) -> Cell:
 
 
 def _concurrency(row: FunctionRow, verdict: Health, _ctx: CellContext) -> Cell:
-    """`20/20` against a cap, the peak alone when uncapped, `0 ⏸` when stopped."""
+    """`20/20` against a cap, the peak alone when uncapped, `0 ⏸` when stopped, `20/?` while
+    the function's configuration has not been read yet (never shown as uncapped)."""
     cap = row.reserved_concurrency
     if cap == 0:
         return plain("0 ⏸", "stopped")
     peak = DASH if row.concurrency_max is None else format_count(round(row.concurrency_max))
     if cap is None:
-        return plain(peak)
+        return plain(f"{peak}/?", "stale") if "inventory" in row.stale else plain(peak)
     role: Role = "plain"
     if cap > 0 and row.concurrency_max is not None and row.concurrency_max >= 0.9 * cap:
         role = "crit" if row.throttles else "warn"

@@ -44,6 +44,8 @@ def _cell_text(column: str, **overrides: object) -> str:
 def test_concurrency_cell_shows_cap_uncapped_and_stopped() -> None:
     assert _cell_text("concurrency", concurrency_max=20.0, reserved_concurrency=20) == "20/20"
     assert _cell_text("concurrency", concurrency_max=7.0) == "7"
+    # Not read yet is not the same as uncapped.
+    assert _cell_text("concurrency", concurrency_max=7.0, stale=("inventory",)) == "7/?"
     assert _cell_text("concurrency", reserved_concurrency=0, concurrency_max=0.0) == "0 ⏸"
     assert _cell_text("concurrency", concurrency_max=None, reserved_concurrency=50) == "—/50"
 
