@@ -31,6 +31,7 @@ COUNT_FIELDS = frozenset({"invocations", "errors", "throttles", "async_events_dr
 # How recent the last minutes must be before they count as settled: Lambda stamps metrics at
 # invocation start, so a long invocation still adds to a minute that looks finished.
 PROVISIONAL_S = 120
+DETAIL_EMIT_GAP_S = 2.0
 
 
 def floor_minute(t: datetime) -> datetime:
@@ -79,6 +80,11 @@ class Collector:
         self._resume.set()
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event()
+        # A finished pass or an operator's key shows at once; the per-function detail reads,
+        # which trickle in for minutes on a large account, only refresh the screen every
+        # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
+        self._urgent = asyncio.Event()
+        self._last_emit_at: float | None = None
         self._on_snapshot: SnapshotCallback | None = None
         self._next_metrics_at: datetime | None = None
         self._owns_pool = owns_pool
@@ -95,6 +101,7 @@ class Collector:
 
     def pause(self, paused: bool) -> None:
         self._paused = paused
+        self._urgent.set()
         if paused:
             self._resume.clear()
         else:
@@ -161,6 +168,7 @@ class Collector:
             wake.clear()
             with contextlib.suppress(Exception):
                 await step()  # each step records its own failures in the source states
+            self._urgent.set()
             self._dirty.set()
             delay = period_s
             if name == "metrics":
@@ -173,7 +181,14 @@ class Collector:
         while True:
             await self._dirty.wait()
             await asyncio.sleep(0.2)
+            if not self._urgent.is_set() and self._last_emit_at is not None:
+                wait_s = DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at)
+                if wait_s > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._urgent.wait(), timeout=wait_s)
             self._dirty.clear()
+            self._urgent.clear()
+            self._last_emit_at = self.clock.monotonic()
             snapshot = self.snapshot()
             if self._on_snapshot is not None:
                 self._on_snapshot(snapshot)
