@@ -123,7 +123,10 @@ def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, 
 
 
 def _run_once(settings: Settings) -> int:
+    from datetime import timedelta
+
     from lambdatop.aws.session import ConfigurationError
+    from lambdatop.clock import ClockStartingAt, SystemClock
 
     demo = None
     try:
@@ -132,7 +135,13 @@ def _run_once(settings: Settings) -> int:
 
             demo = start_demo(settings.seed, live=False)
         target, regions = _target_and_regions(settings, demo)
-        snapshot = asyncio.run(_collect_once(settings, target, regions))
+        clock: Clock = SystemClock()
+        if demo is not None and demo.zero_at is not None:
+            # Without the live simulator the demo account stops where its backfill ends. Read it
+            # as of that instant, so the same --seed gives the same numbers even when seeding
+            # straddles a minute boundary (the window would otherwise slide by a minute).
+            clock = ClockStartingAt(demo.zero_at + timedelta(seconds=1))
+        snapshot = asyncio.run(_collect_once(settings, target, regions, clock))
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -153,16 +162,13 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((120, 40)).columns
 
 
-async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...]) -> FleetSnapshot:
+async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> FleetSnapshot:
     from lambdatop.aws.session import ClientPool
-    from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
 
     async with ClientPool(target) as pool:
         await pool.check_credentials()
-        collector = Collector(
-            pool, regions, SystemClock(), window_minutes=settings.window_minutes, profile=settings.profile
-        )
+        collector = Collector(pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile)
         return await collector.collect_once()
 
 

@@ -23,6 +23,20 @@ class SystemClock:
         return time.monotonic()
 
 
+class ClockStartingAt:
+    """Real-speed time that starts at a given instant (a frozen simulated account's "now")."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start
+        self._mono0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._mono0)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
 class FakeClock:
     """A clock that only moves when told to."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -19,6 +20,9 @@ class DemoAccount:
     seconds_creating: float = 0.0  # of which creating the resources
     seconds_backfilling: float = 0.0  # of which writing the last hour
     seed: int = 7
+    # The start of the simulation's minute 0: the backfill ends here, and without the live
+    # simulator the account stays as it was at this instant.
+    zero_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stop(self) -> None:
@@ -60,5 +64,6 @@ def start_demo(seed: int | None, *, live: bool, backfill_minutes: int = 60) -> D
         seconds_to_seed=time.monotonic() - started,
         seconds_creating=account.seconds_to_seed,
         seconds_backfilling=account.seconds_to_backfill,
+        zero_at=account.zero_at,
         seed=actual_seed,
     )
