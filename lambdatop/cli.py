@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_STALE = 3
+EXIT_CREDENTIALS = 4  # the credential chain failed: unknown profile, none, expired, rejected
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,18 +99,20 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if settings.output_format != "table" and not settings.once:
         print("lambdatop: --format goes with --once", file=sys.stderr)
         return EXIT_USAGE
+    # A profile typed as --profile makes botocore skip env keys; one from AWS_PROFILE does not (as in the CLI).
+    explicit = bool(args.profile)
     if settings.once:
-        return _run_once(settings)
-    return _run_tui(settings)
+        return _run_once(settings, profile_explicit=explicit)
+    return _run_tui(settings, profile_explicit=explicit)
 
 
-def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, ...]]:
+def _target_and_regions(settings: Settings, demo: Any, profile_explicit: bool = True) -> tuple[Any, tuple[str, ...]]:
     from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
 
     if demo is not None:
         target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
         return target, (demo.region,)
-    target = AwsTarget(profile=settings.profile, endpoint_url=settings.endpoint_url)
+    target = AwsTarget(profile=settings.profile, endpoint_url=settings.endpoint_url, profile_explicit=profile_explicit)
     regions = settings.regions
     if not regions:
         region = ClientPool(target).default_region()
@@ -122,10 +125,10 @@ def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, 
     return target, regions
 
 
-def _run_once(settings: Settings) -> int:
+def _run_once(settings: Settings, profile_explicit: bool = True) -> int:
     from datetime import timedelta
 
-    from lambdatop.aws.session import ConfigurationError
+    from lambdatop.aws.session import ConfigurationError, CredentialsError
     from lambdatop.clock import ClockStartingAt, SystemClock
 
     demo = None
@@ -134,7 +137,7 @@ def _run_once(settings: Settings) -> int:
             from lambdatop.demo.launch import start_demo
 
             demo = start_demo(settings.seed, live=False)
-        target, regions = _target_and_regions(settings, demo)
+        target, regions = _target_and_regions(settings, demo, profile_explicit)
         clock: Clock = SystemClock()
         if demo is not None and demo.zero_at is not None:
             # Without the live simulator the demo account stops where its backfill ends. Read it
@@ -142,6 +145,9 @@ def _run_once(settings: Settings) -> int:
             # straddles a minute boundary (the window would otherwise slide by a minute).
             clock = ClockStartingAt(demo.zero_at + timedelta(seconds=1))
         snapshot = asyncio.run(_collect_once(settings, target, regions, clock))
+    except CredentialsError as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_CREDENTIALS
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -163,13 +169,17 @@ def _terminal_width() -> int:
 
 
 async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> FleetSnapshot:
-    from lambdatop.aws.session import ClientPool
+    from lambdatop.aws.session import ClientPool, CredentialsError
     from lambdatop.collector import Collector
 
     async with ClientPool(target) as pool:
         await pool.check_credentials()
         collector = Collector(pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile)
-        return await collector.collect_once()
+        snapshot = await collector.collect_once()
+        hint = pool.credential_problem
+        if hint is not None:  # the credentials failed on the way: the document would be empty
+            raise CredentialsError(hint, pool.credential_failure)
+        return snapshot
 
 
 def build_app(
@@ -185,8 +195,8 @@ def build_app(
     return LambdatopApp(settings=settings, source=source, operator=operator, clock=clock, **extra)
 
 
-def _run_tui(settings: Settings) -> int:
-    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
+def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
+    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError, CredentialsError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -204,9 +214,12 @@ def _run_tui(settings: Settings) -> int:
             demo_source.stop()
         return EXIT_OK
     try:
-        target, regions = _target_and_regions(settings, None)
+        target, regions = _target_and_regions(settings, None, profile_explicit)
         pool = ClientPool(target)
         asyncio.run(pool.check_credentials())
+    except CredentialsError as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_CREDENTIALS
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -218,7 +231,14 @@ def _run_tui(settings: Settings) -> int:
 
     def source_for(new: Settings) -> SnapshotSource:
         """`:region` / `:profile` from the app: a fresh collector for the new account view."""
-        new_pool = ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url))
+        same_profile = new.profile == settings.profile
+        new_pool = ClientPool(
+            AwsTarget(
+                profile=new.profile,
+                endpoint_url=new.endpoint_url,
+                profile_explicit=target.profile_explicit if same_profile else True,
+            )
+        )
         new_regions = new.regions or (regions if new.profile == settings.profile else ())
         if not new_regions:
             default = new_pool.default_region()

@@ -1,9 +1,14 @@
-"""One aiobotocore client per (profile, region, service), resolved exactly as the AWS CLI does.
+"""One aiobotocore client per (region, service, purpose), resolved exactly as the AWS CLI does.
 
-Credentials, region and endpoints come from botocore's own chain: `--profile` / AWS_PROFILE,
-AWS_REGION / AWS_DEFAULT_REGION / the profile's region, AWS_ENDPOINT_URL and
-AWS_ENDPOINT_URL_<SERVICE> / the config file's `endpoint_url` and `services` sections. An
-explicit `--endpoint-url` wins over all of them, as it does for the CLI.
+Credentials, region and endpoints come from botocore's own chain: `--profile`, else
+AWS_DEFAULT_PROFILE / AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION / the profile's region,
+AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> / the config file's `endpoint_url` and `services`
+sections. An explicit `--endpoint-url` wins over all of them, as it does for the CLI. A profile
+that comes from the environment is left for botocore to read, so AWS_ACCESS_KEY_ID /
+AWS_SECRET_ACCESS_KEY still win over it, as in the CLI; an explicit `--profile` wins over them.
+
+Every call is bounded (see `CallPolicy`): a dashboard shows a read that has not answered in 15 s
+as stale instead of waiting out botocore's 3 × 60 s.
 
 The demo passes `isolated=True` with its own fake credentials: then nothing from the user's
 AWS configuration or environment is read.
@@ -12,18 +17,36 @@ AWS configuration or environment is read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import logging
 import os
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from lambdatop.aws.accounting import ApiAccountant
+from lambdatop.aws.credentials import credential_hint, is_credential_error, tried_places
+from lambdatop.aws.errors import NoAnswerError
 
 SERVICES = ("lambda", "cloudwatch", "logs", "sqs", "sts")
 
+Purpose = Literal["read", "write"]
+
 
 class ConfigurationError(Exception):
-    """The AWS configuration cannot work (no region, no credentials, unknown profile)."""
+    """The AWS configuration cannot work (no region, unknown profile)."""
+
+
+class CredentialsError(ConfigurationError):
+    """The credential chain failed (expired SSO, failing credential_process, none at all).
+
+    The message is the one-line hint; `cause` is botocore's exception.
+    """
+
+    def __init__(self, hint: str, cause: BaseException | None = None) -> None:
+        super().__init__(hint)
+        self.hint = hint
+        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,39 +58,83 @@ class AwsTarget:
     # Set only by the demo: explicit credentials and no user configuration at all.
     credentials: tuple[str, str] | None = None
     isolated: bool = False
+    # False when `profile` only repeats AWS_PROFILE / AWS_DEFAULT_PROFILE: botocore then reads it
+    # itself and keeps env keys first, as the AWS CLI does. True for `--profile` and `:profile`.
+    profile_explicit: bool = True
 
 
-def _client_config(read_timeout_s: float) -> Any:
+@dataclass(frozen=True, slots=True)
+class CallPolicy:
+    """How long one AWS call may take, all attempts included.
+
+    `deadline_s` bounds the whole call (retries and backoff included); `read_s` bounds each wait
+    for bytes; `attempts` lets throttles and 5xx be retried inside the deadline.
+    """
+
+    connect_s: float
+    read_s: float
+    attempts: int
+    deadline_s: float
+
+
+# Reads feed a screen refreshed every minute: a read silent for 15 s is shown as failed, and the
+# next pass asks again. Connecting takes milliseconds when it works at all.
+READ_POLICY = CallPolicy(connect_s=3.0, read_s=10.0, attempts=3, deadline_s=15.0)
+# An operator's write is worth waiting for: it was confirmed, and giving up early would leave
+# the operator unsure whether it happened.
+WRITE_POLICY = CallPolicy(connect_s=5.0, read_s=30.0, attempts=3, deadline_s=75.0)
+
+
+def _quiet_sdk_loggers() -> None:
+    """Keep botocore's own warnings (with tracebacks) off stderr, where they would draw over the TUI.
+
+    They describe failures that reach us as exceptions anyway (an SSO token that cannot be
+    refreshed, a credential_process that fails); without a handler, Python's last-resort handler
+    prints them. A NullHandler stops that and leaves any logging the user configures working.
+    """
+    for name in ("botocore", "aiobotocore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
+def _client_config(policy: CallPolicy) -> Any:
     from aiobotocore.config import AioConfig
 
     return AioConfig(
         # Adaptive mode slows the client itself after throttles; the app-level limiter
         # (limiter.py) keeps us under the shared Lambda pool in the first place.
-        retries={"mode": "adaptive", "total_max_attempts": 3},
+        retries={"mode": "adaptive", "total_max_attempts": policy.attempts},
         max_pool_connections=50,
-        connect_timeout=5,
-        read_timeout=read_timeout_s,
+        connect_timeout=policy.connect_s,
+        read_timeout=policy.read_s,
         user_agent_extra="lambdatop",
     )
 
 
 class ClientPool:
-    """Creates clients lazily, shares them, and closes them all on exit."""
+    """Creates clients lazily, shares them, and closes them all on exit.
+
+    It also notices credential failures on any call (`credential_problem`) and can forget the
+    credentials it resolved (`reset_credentials`) so that a re-login in another terminal is seen.
+    """
 
     def __init__(
         self,
         target: AwsTarget,
         accountant: ApiAccountant | None = None,
-        read_timeout_s: float = 30.0,
+        read_policy: CallPolicy = READ_POLICY,
+        write_policy: CallPolicy = WRITE_POLICY,
     ) -> None:
         self.target = target
         self.accountant = accountant or ApiAccountant()
-        self._read_timeout_s = read_timeout_s
+        self.policies: dict[Purpose, CallPolicy] = {"read": read_policy, "write": write_policy}
         self._session: Any = None
-        self._stack = AsyncExitStack()
-        self._clients: dict[tuple[str, str], Any] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._clients: dict[tuple[str, str, Purpose], Any] = {}
+        self._locks: dict[tuple[str, str, Purpose], asyncio.Lock] = {}
         self.hooks: list[tuple[str, Any]] = []  # (event, handler) added to every new client
+        self._credential_problem: BaseException | None = None
+        _quiet_sdk_loggers()
 
     def _new_session(self) -> Any:
         from aiobotocore.session import AioSession
@@ -80,8 +147,10 @@ class ClientPool:
             session.set_config_variable("profile", None)
             session.set_config_variable("ignore_configured_endpoint_urls", True)
             return session
-        session = AioSession(profile=self.target.profile)
-        return session
+        if self.target.profile and self.target.profile_explicit:
+            # botocore skips the env keys for a profile given this way, as the CLI does for --profile.
+            return AioSession(profile=self.target.profile)
+        return AioSession()
 
     @property
     def session(self) -> Any:
@@ -89,40 +158,104 @@ class ClientPool:
             self._session = self._new_session()
         return self._session
 
+    @property
+    def active_profile(self) -> str | None:
+        """The profile botocore uses: --profile, else AWS_DEFAULT_PROFILE / AWS_PROFILE, else None."""
+        if self.target.isolated:
+            return None
+        profile = self.session.profile
+        return str(profile) if profile else self.target.profile
+
     def default_region(self, env: dict[str, str] | None = None) -> str | None:
         """AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region: the AWS CLI's order.
 
         botocore itself reads only AWS_DEFAULT_REGION, so AWS_REGION is looked at here.
         """
+        from botocore.exceptions import BotoCoreError
+
         if not self.target.isolated:
             region = (os.environ if env is None else env).get("AWS_REGION")
             if region:
                 return region
-        region = self.session.get_config_variable("region")
+        try:
+            region = self.session.get_config_variable("region")
+        except BotoCoreError as exc:  # an unknown profile fails here first when no region is given
+            raise self._credentials_error(exc) from exc
         return str(region) if region else None
 
+    # ---- credentials ---------------------------------------------------------------------
+    def credential_hint(self, exc: BaseException) -> str:
+        """The one-line sentence for a credential failure of this pool's profile."""
+        profiles: dict[str, Any] = {}
+        method = None
+        tried: tuple[str, ...] = ()
+        with contextlib.suppress(Exception):  # a broken config still deserves a sentence
+            profiles = dict(self.session.full_config.get("profiles", {}))
+        with contextlib.suppress(Exception):
+            method = getattr(self.session._credentials, "method", None)  # botocore has no public accessor
+        with contextlib.suppress(Exception):
+            tried = tried_places(self.session, self.active_profile)
+        return credential_hint(exc, self.active_profile, profiles, method=method, tried=tried)
+
+    def _credentials_error(self, exc: BaseException) -> CredentialsError:
+        return CredentialsError(self.credential_hint(exc), exc)
+
+    @property
+    def credential_problem(self) -> str | None:
+        """The hint for the last credential failure any call met, until a call succeeds again."""
+        exc = self._credential_problem
+        return None if exc is None else self.credential_hint(exc)
+
+    @property
+    def credential_failure(self) -> BaseException | None:
+        """The exception behind `credential_problem` (for callers that classify it themselves)."""
+        return self._credential_problem
+
+    def _note_outcome(self, exc: BaseException | None) -> None:
+        if exc is None:
+            self._credential_problem = None
+        elif is_credential_error(exc):
+            self._credential_problem = exc
+
     async def check_credentials(self) -> None:
-        """Fail early, with a message that says which chain was tried."""
-        from botocore.exceptions import ProfileNotFound
+        """Resolve the credential chain now; raise CredentialsError with the one-line hint."""
+        from botocore.exceptions import BotoCoreError
 
         if self.target.credentials is not None:
             return
         try:
             creds = await self.session.get_credentials()
-        except ProfileNotFound as exc:
-            raise ConfigurationError(f"{exc}. Profiles live in ~/.aws/config.") from exc
+            if creds is not None:
+                await creds.get_frozen_credentials()  # a refreshable set may already be expired
+        except (BotoCoreError, OSError) as exc:  # OSError: a credential_process that cannot start
+            self._note_outcome(exc)
+            raise self._credentials_error(exc) from exc
         if creds is None:
-            raise ConfigurationError(
-                "No AWS credentials found. Tried, in order: environment variables "
-                "(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), "
-                f"the profile {self.target.profile or os.environ.get('AWS_PROFILE') or 'default'!r} "
-                "in ~/.aws/credentials and ~/.aws/config (incl. SSO and assume-role), "
-                "container and instance metadata. Set a profile with --profile, "
-                "or try `lambdatop --demo` for a simulated account."
-            )
+            from botocore.exceptions import NoCredentialsError
 
-    async def client(self, service: str, region: str) -> Any:
-        key = (service, region)
+            error = NoCredentialsError()
+            self._note_outcome(error)
+            raise self._credentials_error(error)
+
+    async def reset_credentials(self) -> None:
+        """Forget resolved credentials and the clients that carry them; the next call re-resolves.
+
+        botocore caches credentials in the session and each client keeps its own copy, so after
+        `aws sso login`, a fixed credential_process or new keys in ~/.aws/credentials in another
+        terminal, only a fresh session sees them. Call it while sources are paused (the credentials
+        state): a call still in flight on an old client fails and is retried on a new one.
+        """
+        old = list(self._clients.values())
+        self._clients.clear()
+        self._session = None
+        for client in old:
+            with contextlib.suppress(Exception):
+                await client.close()
+
+    # ---- clients -------------------------------------------------------------------------
+    async def client(self, service: str, region: str, purpose: Purpose = "read") -> Any:
+        """A shared client; `purpose="write"` gets the patient policy for the operator's changes."""
+        key = (service, region, purpose)
         existing = self._clients.get(key)
         if existing is not None:
             return existing
@@ -130,17 +263,50 @@ class ClientPool:
         async with lock:
             if key in self._clients:
                 return self._clients[key]
-            kwargs: dict[str, Any] = {"region_name": region, "config": _client_config(self._read_timeout_s)}
+            policy = self.policies[purpose]
+            kwargs: dict[str, Any] = {"region_name": region, "config": _client_config(policy)}
             if self.target.endpoint_url:
                 kwargs["endpoint_url"] = self.target.endpoint_url
             if self.target.credentials is not None:
                 kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self.target.credentials
-            client = await self._stack.enter_async_context(self.session.create_client(service, **kwargs))
+            try:
+                client = await self.session.create_client(service, **kwargs).__aenter__()
+            except Exception as exc:  # credentials are resolved here the first time
+                self._note_outcome(exc)
+                raise
+            self._bound_calls(client, policy.deadline_s)
             self.accountant.attach(client)
             for event, handler in self.hooks:
                 client.meta.events.register(event, handler)
             self._clients[key] = client
             return client
+
+    def _bound_calls(self, client: Any, deadline_s: float) -> None:
+        """Give every call on `client` one deadline, retries included, and watch its outcome.
+
+        botocore bounds each socket wait, not the call: read timeout × attempts (+ backoff) is how
+        long a silent endpoint holds a pass. Wrapping the client's one entry point for operations
+        (paginators and waiters go through it too) bounds the whole call instead.
+        """
+        make_api_call = client._make_api_call  # the single path of every operation
+
+        @functools.wraps(make_api_call)
+        async def bounded(operation_name: str, api_params: dict[str, Any]) -> Any:
+            scope = asyncio.timeout(deadline_s)
+            try:
+                async with scope:
+                    result = await make_api_call(operation_name, api_params)
+            except TimeoutError as exc:
+                if scope.expired():
+                    raise NoAnswerError(deadline_s) from exc
+                raise
+            except Exception as exc:
+                self._note_outcome(exc)
+                raise
+            self._note_outcome(None)
+            return result
+
+        client._make_api_call = bounded
 
     def register_hook(self, event: str, handler: Any) -> None:
         """Add a botocore event hook to every client, present and future (fault tests use it)."""
@@ -154,8 +320,11 @@ class ClientPool:
             client.meta.events.unregister(event, handler)
 
     async def close(self) -> None:
-        await self._stack.aclose()
+        clients = list(self._clients.values())
         self._clients.clear()
+        for client in clients:
+            with contextlib.suppress(Exception):
+                await client.close()
 
     async def __aenter__(self) -> ClientPool:
         return self
