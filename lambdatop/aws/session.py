@@ -21,6 +21,7 @@ import contextlib
 import functools
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,18 +69,22 @@ class CallPolicy:
     """How long one AWS call may take, all attempts included.
 
     `deadline_s` bounds the whole call (retries and backoff included); `read_s` bounds each wait
-    for bytes; `attempts` lets throttles and 5xx be retried inside the deadline.
+    for bytes; `attempts` lets throttles and 5xx be retried inside the deadline. After a call got
+    no answer, further calls to the same endpoint fail at once for `silent_hold_s` (0: never):
+    an endpoint that swallows one request swallows the next, and a pass that asks it twenty
+    times in a row (metric batches, a fallback after Insights) would otherwise wait twenty times.
     """
 
     connect_s: float
     read_s: float
     attempts: int
     deadline_s: float
+    silent_hold_s: float = 0.0
 
 
 # Reads feed a screen refreshed every minute: a read silent for 15 s is shown as failed, and the
 # next pass asks again. Connecting takes milliseconds when it works at all.
-READ_POLICY = CallPolicy(connect_s=3.0, read_s=10.0, attempts=3, deadline_s=15.0)
+READ_POLICY = CallPolicy(connect_s=3.0, read_s=10.0, attempts=3, deadline_s=15.0, silent_hold_s=30.0)
 # An operator's write is worth waiting for: it was confirmed, and giving up early would leave
 # the operator unsure whether it happened.
 WRITE_POLICY = CallPolicy(connect_s=5.0, read_s=30.0, attempts=3, deadline_s=75.0)
@@ -274,14 +279,14 @@ class ClientPool:
             except Exception as exc:  # credentials are resolved here the first time
                 self._note_outcome(exc)
                 raise
-            self._bound_calls(client, policy.deadline_s)
+            self._bound_calls(client, policy)
             self.accountant.attach(client)
             for event, handler in self.hooks:
                 client.meta.events.register(event, handler)
             self._clients[key] = client
             return client
 
-    def _bound_calls(self, client: Any, deadline_s: float) -> None:
+    def _bound_calls(self, client: Any, policy: CallPolicy) -> None:
         """Give every call on `client` one deadline, retries included, and watch its outcome.
 
         botocore bounds each socket wait, not the call: read timeout × attempts (+ backoff) is how
@@ -289,15 +294,20 @@ class ClientPool:
         (paginators and waiters go through it too) bounds the whole call instead.
         """
         make_api_call = client._make_api_call  # the single path of every operation
+        deadline_s = policy.deadline_s
+        silent_until = [0.0]  # monotonic time until which this endpoint counts as silent
 
         @functools.wraps(make_api_call)
         async def bounded(operation_name: str, api_params: dict[str, Any]) -> Any:
+            if time.monotonic() < silent_until[0]:
+                raise NoAnswerError(deadline_s)
             scope = asyncio.timeout(deadline_s)
             try:
                 async with scope:
                     result = await make_api_call(operation_name, api_params)
             except TimeoutError as exc:
                 if scope.expired():
+                    silent_until[0] = time.monotonic() + policy.silent_hold_s
                     raise NoAnswerError(deadline_s) from exc
                 raise
             except Exception as exc:

@@ -83,10 +83,10 @@ def test_denied_logs_leave_other_sources_ok(
     assert api["invocations"] == 100
 
 
-def test_no_credentials_exits_2_and_suggests_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_credentials_exits_4_and_suggests_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--once", "--region", "us-east-1"])
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 4  # the README's exit code for a failed credential chain
     assert "No AWS credentials" in err
     assert "--demo" in err
     assert "AWS_ACCESS_KEY_ID" in err  # says which chain it tried
