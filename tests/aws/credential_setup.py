@@ -21,6 +21,8 @@ if state.get("fail"):
     sys.stderr.write(state["fail"] + "\\n")
     sys.exit(1)
 answer = {"Version": 1, "AccessKeyId": state["key"], "SecretAccessKey": state["secret"]}
+if state.get("token"):
+    answer["SessionToken"] = state["token"]
 if state.get("expiration"):
     answer["Expiration"] = state["expiration"]
 print(json.dumps(answer))
@@ -68,8 +70,12 @@ class AwsConfigDir:
     def process_fails(self, message: str) -> None:
         self.state.write_text(json.dumps({"fail": message}))
 
-    def process_works(self, credentials: tuple[str, str], expires_in_s: float | None = None) -> None:
+    def process_works(
+        self, credentials: tuple[str, str], expires_in_s: float | None = None, token: str | None = None
+    ) -> None:
         state: dict[str, str] = {"key": credentials[0], "secret": credentials[1]}
+        if token is not None:
+            state["token"] = token
         if expires_in_s is not None:
             at = datetime.now(UTC) + timedelta(seconds=expires_in_s)
             state["expiration"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
