@@ -123,9 +123,12 @@ def _client_config(policy: CallPolicy) -> Any:
 class ClientPool:
     """Creates clients lazily, shares them, and closes them all on exit.
 
-    It also notices credential failures on any call (`credential_problem`) and can forget the
-    credentials it resolved (`reset_credentials`) so that a re-login in another terminal is seen.
+    It also notices credential failures on any call (`credential_problem`) and forgets the
+    credentials it resolved (`reset_credentials`) so that a re-login in another terminal is seen:
+    by itself at most every `credential_retry_s` while the problem lasts, or when the caller asks.
     """
+
+    credential_retry_s = 15.0
 
     def __init__(
         self,
@@ -144,6 +147,9 @@ class ClientPool:
         self._locks: dict[tuple[str, str, Purpose], asyncio.Lock] = {}
         self.hooks: list[tuple[str, Any]] = []  # (event, handler) added to every new client
         self._credential_problem: BaseException | None = None
+        self._next_credential_retry = 0.0  # monotonic
+        self._retired: list[Any] = []  # clients replaced by reset_credentials, closed after a grace
+        self._closers: set[asyncio.Task[None]] = set()
         _quiet_sdk_loggers()
 
     def _new_session(self) -> Any:
@@ -252,19 +258,35 @@ class ClientPool:
 
         botocore caches credentials in the session and each client keeps its own copy, so after
         `aws sso login`, a fixed credential_process or new keys in ~/.aws/credentials in another
-        terminal, only a fresh session sees them. Call it while sources are paused (the credentials
-        state): a call still in flight on an old client fails and is retried on a new one.
+        terminal, only a fresh session sees them. The old clients are closed once any call still
+        in flight on them has had its deadline.
         """
         old = list(self._clients.values())
         self._clients.clear()
         self._session = None
-        for client in old:
+        if not old:
+            return
+        self._retired.extend(old)
+        grace_s = max(policy.deadline_s for policy in self.policies.values())
+        closer = asyncio.get_running_loop().create_task(self._close_retired(old, grace_s))
+        self._closers.add(closer)
+        closer.add_done_callback(self._closers.discard)
+
+    async def _close_retired(self, clients: list[Any], after_s: float) -> None:
+        await asyncio.sleep(after_s)
+        for client in clients:
+            if client in self._retired:
+                self._retired.remove(client)
             with contextlib.suppress(Exception):
                 await client.close()
 
     # ---- clients -------------------------------------------------------------------------
     async def client(self, service: str, region: str, purpose: Purpose = "read") -> Any:
         """A shared client; `purpose="write"` gets the patient policy for the operator's changes."""
+        if self._credential_problem is not None and time.monotonic() >= self._next_credential_retry:
+            # The credentials failed: the next read re-resolves them (the user may have logged in again).
+            self._next_credential_retry = time.monotonic() + self.credential_retry_s
+            await self.reset_credentials()
         key = (service, region, purpose)
         existing = self._clients.get(key)
         if existing is not None:
@@ -335,8 +357,11 @@ class ClientPool:
             client.meta.events.unregister(event, handler)
 
     async def close(self) -> None:
-        clients = list(self._clients.values())
+        for closer in list(self._closers):
+            closer.cancel()
+        clients = [*self._clients.values(), *self._retired]
         self._clients.clear()
+        self._retired.clear()
         for client in clients:
             with contextlib.suppress(Exception):
                 await client.close()

@@ -86,7 +86,9 @@ class _Raw:
         return self._body
 
 
-async def test_rotated_process_credentials_are_picked_up_after_reset(aws: AwsConfigDir, server: DemoServer) -> None:
+async def test_rotated_process_credentials_are_picked_up_by_the_next_read(
+    aws: AwsConfigDir, server: DemoServer
+) -> None:
     aws.process_works(server.credentials, token="first")
     async with ClientPool(AwsTarget(profile="proc")) as pool:
         await pool.check_credentials()
@@ -102,11 +104,25 @@ async def test_rotated_process_credentials_are_picked_up_after_reset(aws: AwsCon
         assert "does not recognise the access key" in pool.credential_problem
         assert "profile proc" in pool.credential_problem
 
-        # botocore keeps the old set in the session and the client: only a reset sees the new one.
-        assert await _list_functions(pool) is not None
-        await pool.reset_credentials()
+        # botocore keeps the old set in the session and in each client; the pool drops both after
+        # a credential failure, so the next read runs the helper again and gets the new set.
         assert await _list_functions(pool) is None
         assert pool.credential_problem is None
+
+
+async def test_credentials_are_re_resolved_at_most_every_few_seconds(aws: AwsConfigDir) -> None:
+    from lambdatop.aws.session import CredentialsError
+
+    aws.process_fails("vault is sealed")
+    async with ClientPool(AwsTarget(profile="proc")) as pool:
+        with pytest.raises(CredentialsError):
+            await pool.check_credentials()
+        failing_session = pool.session
+        assert await _list_functions(pool) is not None
+        retried_session = pool.session
+        assert retried_session is not failing_session  # the first read after the failure re-resolved
+        assert await _list_functions(pool) is not None
+        assert pool.session is retried_session  # but not again within credential_retry_s
 
 
 async def test_a_credential_process_failing_mid_run_recovers_once_it_works(
