@@ -148,6 +148,8 @@ class ClientPool:
         self.hooks: list[tuple[str, Any]] = []  # (event, handler) added to every new client
         self._credential_problem: BaseException | None = None
         self._next_credential_retry = 0.0  # monotonic
+        self._hint_for: BaseException | None = None
+        self._hint = ""
         self._retired: list[Any] = []  # clients replaced by reset_credentials, closed after a grace
         self._closers: set[asyncio.Task[None]] = set()
         _quiet_sdk_loggers()
@@ -220,7 +222,11 @@ class ClientPool:
     def credential_problem(self) -> str | None:
         """The hint for the last credential failure any call met, until a call succeeds again."""
         exc = self._credential_problem
-        return None if exc is None else self.credential_hint(exc)
+        if exc is None:
+            return None
+        if self._hint_for is not exc:  # worked out once per failure: the status bar asks often
+            self._hint_for, self._hint = exc, self.credential_hint(exc)
+        return self._hint
 
     @property
     def credential_failure(self) -> BaseException | None:
