@@ -168,7 +168,10 @@ async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...
 
     async with ClientPool(target) as pool:
         await pool.check_credentials()
-        collector = Collector(pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile)
+        collector = Collector(
+            pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile,
+            logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
+        )
         return await collector.collect_once()
 
 
@@ -213,6 +216,7 @@ def _run_tui(settings: Settings) -> int:
     collector = Collector(
         pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
         profile=settings.profile, owns_pool=True,
+        logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
     )
     initial, cache = _load_cache(settings, target, regions, clock)
 
@@ -227,7 +231,7 @@ def _run_tui(settings: Settings) -> int:
             new_regions = (default,)
         return Collector(
             new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-            profile=new.profile, owns_pool=True,
+            profile=new.profile, owns_pool=True, logs_max_concurrent_queries=new.logs_max_concurrent_queries,
         )
 
     if cache is not None:

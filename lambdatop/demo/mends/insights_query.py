@@ -3,10 +3,13 @@
 Supported pipeline commands: `fields`, `filter`, `stats … [by …]`, `sort`, `limit`.
 Filters: comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`) against a string or number, `like`
 / `not like` with a /regex/ or a "substring", `ispresent(field)`, combined with `and`, `or`,
-`not` and parentheses. Aggregates: count(*), count(field), sum, avg, min, max,
-pct(field, N) and its synonym percentile(field, N).
+`not` and parentheses. Aggregates: count(*), count(x), sum, avg, min, max, pct(x, N) and its
+synonym percentile(x, N), where x is a field or a function. `fields` may compute a new field
+(`fields coalesce(a, b) as c`). Functions: coalesce(…), strcontains(field, "text") (1 or 0,
+as Insights answers), ispresent(field). `stats … by` takes fields and `bin(N[smhd])`, whose
+value is the start of the event's period (`2026-11-29 13:04:00.000`, UTC), as Insights shows it.
 
-Anything else (parse, bin(), display, dedup, functions, arithmetic…) raises Unsupported, and
+Anything else (parse, display, dedup, other functions, arithmetic…) raises Unsupported, and
 the caller hands the query to moto unchanged, as a real endpoint with fewer features would.
 """
 
@@ -16,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -108,6 +112,7 @@ class FieldSource(Protocol):
 
 
 Predicate = Callable[[FieldSource], bool]
+Expression = Callable[[FieldSource], "Value"]
 
 
 def as_number(value: Value) -> float | None:
@@ -132,8 +137,9 @@ def as_text(value: Value) -> str:
 
 
 class _Parser:
-    def __init__(self, tokens: Sequence[_Token]) -> None:
+    def __init__(self, tokens: Sequence[_Token], text: str = "") -> None:
         self.tokens = tokens
+        self.text = text  # the whole query: calls are named as written (`bin(1m)`)
         self.at = 0
 
     def peek(self, offset: int = 0) -> _Token | None:
@@ -210,6 +216,43 @@ class _Parser:
         literal = self.take()
         return _comparison(name, op, literal)
 
+    def value_expression(self) -> tuple[str, Expression]:
+        """A field or a function call; returns (its text, as Insights names the column; how to
+        compute it)."""
+        first = self.take()
+        if first.kind == "string":
+            text = first.text
+            return repr(text), lambda r: text
+        if first.kind == "number":
+            number = float(first.text)
+            return first.text, lambda r: number
+        if first.kind != "name":
+            raise Unsupported(f"expected a field, found {first.text!r}")
+        upcoming = self.peek()
+        if upcoming is None or upcoming.kind != "lparen":
+            name = first.text
+            return name, lambda r: r.get(name)
+        function = first.text.lower()
+        self.take("lparen")
+        arguments: list[tuple[str, Expression]] = []
+        raw: list[_Token] = []
+        while True:
+            token = self.peek()
+            if token is None:
+                raise Unsupported("unterminated function call")
+            if token.kind == "rparen":
+                break
+            if function == "bin":
+                raw.append(self.take())
+            else:
+                arguments.append(self.value_expression())
+            token = self.peek()
+            if token is not None and token.kind == "comma":
+                self.take()
+        close = self.take("rparen")
+        text = self.text[first.start : close.end]
+        return text, _function(function, arguments, raw)
+
     def pattern(self) -> Callable[[Value], bool]:
         token = self.take()
         if token.kind == "regex":
@@ -226,6 +269,62 @@ class _Parser:
             needle = token.text
             return lambda v: v is not None and needle in as_text(v)
         raise Unsupported(f"expected a pattern, found {token.text!r}")
+
+
+_BIN_UNITS_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def _function(name: str, arguments: list[tuple[str, Expression]], raw: list[_Token]) -> Expression:
+    if name == "coalesce":
+        if not arguments:
+            raise Unsupported("coalesce() needs arguments")
+        expressions = [e for _, e in arguments]
+
+        def coalesce(record: FieldSource) -> Value:
+            for expression in expressions:
+                value = expression(record)
+                if value is not None:
+                    return value
+            return None
+
+        return coalesce
+    if name == "strcontains":
+        if len(arguments) != 2:
+            raise Unsupported("strcontains(field, text) takes two arguments")
+        (_, haystack), (_, needle) = arguments
+
+        def strcontains(record: FieldSource) -> Value:
+            value, wanted = haystack(record), needle(record)
+            if value is None or wanted is None:
+                return None
+            return 1 if as_text(wanted) in as_text(value) else 0
+
+        return strcontains
+    if name == "ispresent":
+        if len(arguments) != 1:
+            raise Unsupported("ispresent(field) takes one argument")
+        inner = arguments[0][1]
+        return lambda r: 1 if inner(r) is not None else 0
+    if name == "bin":
+        text = "".join(token.text for token in raw)
+        match = re.fullmatch(r"(\d+)\s*([smhd])", text)
+        if not match:
+            raise Unsupported(f"bin({text})")
+        period_ms = int(match.group(1)) * _BIN_UNITS_MS[match.group(2)]
+
+        def bin_start(record: FieldSource) -> Value:
+            stamp = record.get("@timestamp")
+            if not isinstance(stamp, int):
+                return None
+            return _bin_text(stamp - stamp % period_ms)
+
+        return bin_start
+    raise Unsupported(f"function {name}()")
+
+
+def _bin_text(timestamp_ms: int) -> str:
+    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
+    return at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d}"
 
 
 def _comparison(name: str, op: str, literal: _Token) -> Predicate:
@@ -264,17 +363,21 @@ _NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
 @dataclass(frozen=True, slots=True)
 class Aggregate:
     function: str  # count, sum, avg, min, max, pct
-    field: str | None  # None for count(*)
+    field: str | None  # None for count(*); else the argument as written (a field or a call)
     name: str
     p: float | None = None
+    expression: Expression | None = None  # how to compute the argument
 
 
 @dataclass(slots=True)
 class Query:
     filters: list[Predicate] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    # Fields computed by `fields f(…) as name`, in order, before filters that follow and stats.
+    computed: list[tuple[str, Expression]] = field(default_factory=list)
     aggregates: list[Aggregate] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
+    group_expressions: list[Expression] = field(default_factory=list)
     sort: tuple[str, bool] | None = None  # (field, descending)
     limit: int | None = None
 
@@ -305,13 +408,13 @@ def parse_query(text: str) -> Query:
 
 def _apply_command(query: Query, command: list[_Token], text: str) -> None:
     head = command[0].text.lower() if command[0].kind == "name" else ""
-    parser = _Parser(command[1:])
+    parser = _Parser(command[1:], text)
     if head == "filter":
         if query.is_stats:
             raise Unsupported("filter after stats")
         query.filters.append(parser.expression())
     elif head == "fields":
-        query.fields.extend(_field_list(parser))
+        _parse_fields(query, parser)
     elif head == "stats":
         if query.is_stats:
             raise Unsupported("a second stats command")
@@ -333,12 +436,18 @@ def _apply_command(query: Query, command: list[_Token], text: str) -> None:
         raise Unsupported(f"unexpected {leftover.text if leftover else ''!r}")
 
 
-def _field_list(parser: _Parser) -> list[str]:
-    names = [parser.take("name").text]
-    while not parser.done():
+def _parse_fields(query: Query, parser: _Parser) -> None:
+    while True:
+        text, expression = parser.value_expression()
+        if parser.keyword("as"):
+            text = parser.take("name").text
+            query.computed.append((text, expression))
+        elif not _NAME.fullmatch(text):
+            query.computed.append((text, expression))
+        query.fields.append(text)
+        if parser.done():
+            return
         parser.take("comma")
-        names.append(parser.take("name").text)
-    return names
 
 
 def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
@@ -349,6 +458,7 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
             raise Unsupported(f"aggregate {function_token.text!r}")
         parser.take("lparen")
         argument: str | None
+        expression: Expression | None = None
         p = None
         upcoming = parser.peek()
         if function == "count" and upcoming is not None and upcoming.kind in ("star", "rparen"):
@@ -356,7 +466,7 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
                 parser.take()
             argument = None
         else:
-            argument = parser.take("name").text
+            argument, expression = parser.value_expression()
             if function in ("pct", "percentile"):
                 parser.take("comma")
                 p = float(parser.take("number").text)
@@ -367,12 +477,19 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
         name = text[function_token.start : close.end]
         if parser.keyword("as"):
             name = parser.take("name").text
-        query.aggregates.append(Aggregate(function, argument, name, p))
+        query.aggregates.append(Aggregate(function, argument, name, p, expression))
         if parser.done():
             return
         if parser.keyword("by"):
-            query.group_by = _field_list(parser)
-            return
+            while True:
+                by_text, by_expression = parser.value_expression()
+                if parser.keyword("as"):
+                    by_text = parser.take("name").text
+                query.group_by.append(by_text)
+                query.group_expressions.append(by_expression)
+                if parser.done():
+                    return
+                parser.take("comma")
         parser.take("comma")
 
 
