@@ -25,7 +25,7 @@ from typing import Any, Literal
 from lambdatop.aws.errors import Failure, classify, error_code
 from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.logs_filter import read_group
-from lambdatop.aws.logs_insights import InsightsRunner, QueryEnded
+from lambdatop.aws.logs_insights import InsightsRunner, QueryEnded, QueryTimedOut
 from lambdatop.aws.logs_query import (
     COLD_START_QUERY,
     MAX_ROWS,
@@ -213,8 +213,9 @@ class LogsReader:
                     fallback.append(job)
                 elif code in _THROTTLE_CODES:
                     throttled = True
-                elif isinstance(outcome, QueryEnded):
-                    result.failure = result.failure or Failure("error", str(outcome))
+                elif isinstance(outcome, QueryEnded | QueryTimedOut):
+                    kind = "timeout" if isinstance(outcome, QueryTimedOut) else "error"
+                    result.failure = result.failure or Failure(kind, str(outcome))
                 else:
                     result.failure = result.failure or classify(outcome)
             now = self._monotonic()
