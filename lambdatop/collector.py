@@ -523,7 +523,9 @@ class Collector:
         state.logs_window_min = self.window_minutes
         state.logs_path = result.path
         hourly_bytes = region.logs.hourly_bytes_estimate(self.cadence.logs_s)
-        if hourly_bytes is not None:
+        if result.path == "filter":
+            region.logs_usd_per_hour = 0.0  # FilterLogEvents is not priced per byte
+        elif hourly_bytes is not None:
             region.logs_usd_per_hour = hourly_bytes / GIB * DEFAULT_PRICES.logs_insights_gib_scanned
         if result.failure is not None:
             state.source("logs").failed(now, result.failure.reason, result.failure.unsupported)

@@ -70,6 +70,7 @@ class LogsPass:
     failure: Failure | None = None
     path: LogsPath | None = None  # where this pass's numbers came from
     bytes_scanned: int = 0
+    group_minutes: int = 0  # log groups × minutes the Insights queries covered
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +135,9 @@ class LogsReader:
         self._missing: dict[str, float] = {}  # log group -> when it was found missing
         self._last_read: dict[str, float] = {}
         self.path: LogsPath | None = None
-        # Cost: bytes scanned per second in steady state, and per minute of logs from full reads.
-        self._steady_bytes_per_s: float | None = None
-        self._bytes_per_log_minute: float | None = None
-        self._last_pass_at: float | None = None
+        # Cost: bytes per log group and minute of logs, learnt from every query that answered.
+        self._bytes_per_group_minute: float | None = None
+        self._groups_read = 0
 
     # ---- the one call per pass -------------------------------------------------------------
     async def read(self, groups: Sequence[str], start: datetime, end: datetime, now: datetime) -> LogsPass:
@@ -154,7 +154,6 @@ class LogsReader:
                 del self._missing[name]
         result.missing.update(n for n in wanted if n in self._missing)
         needed: dict[tuple[Range, ...], list[str]] = {}
-        full_read = False
         for name in wanted:
             if name in self._missing:
                 continue
@@ -162,7 +161,6 @@ class LogsReader:
             history.forget_before(first)
             ranges = tuple(history.missing_ranges(first, last))
             if ranges:
-                full_read = full_read or history.covered is None or ranges[0][0] < history.covered[0]
                 needed.setdefault(ranges, []).append(name)
         jobs = [
             _Job(tuple(names[i : i + size]), lo, hi)
@@ -185,7 +183,7 @@ class LogsReader:
             self.path = result.path
         else:
             result.path = self.path
-        self._learn_cost(result.bytes_scanned, last - first, full_read, mono)
+        self._learn_cost(result, len(wanted) - len(result.missing))
         return result
 
     async def _run(self, jobs: list[_Job], settled: int, result: LogsPass) -> None:
@@ -263,6 +261,7 @@ class LogsReader:
         rows, scanned = await self.insights.run(names, start * 60, end * 60 - 1, COLD_START_QUERY, MAX_ROWS)
         result.bytes_scanned += scanned
         if len(rows) < MAX_ROWS:
+            result.group_minutes += len(names) * (end - start)
             return minutes_from_rows(rows)
         # Row limit reached: the answer may be cut. Split the groups, then the time range.
         if len(names) > 1:
@@ -347,22 +346,18 @@ class LogsReader:
         self._store([name], job, {name: found}, settled)
 
     # ---- cost --------------------------------------------------------------------------------
-    def _learn_cost(self, scanned: int, window_min: int, full_read: bool, mono: float) -> None:
-        if full_read:
-            if scanned and window_min > 0:
-                self._bytes_per_log_minute = scanned / window_min
-        elif self._last_pass_at is not None and mono > self._last_pass_at:
-            rate = scanned / (mono - self._last_pass_at)
-            previous = self._steady_bytes_per_s
-            self._steady_bytes_per_s = rate if previous is None else 0.7 * previous + 0.3 * rate
-        self._last_pass_at = mono
+    def _learn_cost(self, result: LogsPass, groups_read: int) -> None:
+        self._groups_read = groups_read
+        if result.group_minutes and result.bytes_scanned:
+            rate = result.bytes_scanned / result.group_minutes
+            previous = self._bytes_per_group_minute
+            self._bytes_per_group_minute = rate if previous is None else 0.7 * previous + 0.3 * rate
 
     def hourly_bytes_estimate(self, period_s: float) -> float | None:
-        """Bytes Insights scans per hour in steady state: measured once passes are incremental,
-        before that from the first read (bytes per minute of logs × the minutes each pass reads)."""
-        if self._steady_bytes_per_s is not None:
-            return self._steady_bytes_per_s * 3600.0
-        if self._bytes_per_log_minute is None or period_s <= 0:
+        """Bytes Insights scans per hour in steady state with a pass every `period_s`: each group's
+        new minutes plus the provisional ones re-read, at the bytes per group-minute measured.
+        None before any query has answered."""
+        if self._bytes_per_group_minute is None or period_s <= 0:
             return None
         minutes_per_hour = 60.0 * (period_s + self.provisional_s) / period_s
-        return self._bytes_per_log_minute * minutes_per_hour
+        return self._bytes_per_group_minute * self._groups_read * minutes_per_hour
