@@ -19,14 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from lambdatop.demo.mends.insights_query import (
-    Aggregate,
-    Query,
-    Value,
-    as_number,
-    as_text,
-    format_number,
-)
+from lambdatop.demo.mends.insights_query import Aggregate, Query
+from lambdatop.demo.mends.insights_values import Value, as_number, as_text, format_number
 from lambdatop.demo.mends.report_fields import nearest_rank, report_fields
 
 

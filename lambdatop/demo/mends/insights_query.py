@@ -4,10 +4,8 @@ Supported pipeline commands: `fields`, `filter`, `stats … [by …]`, `sort`, `
 Filters: comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`) against a string or number, `like`
 / `not like` with a /regex/ or a "substring", `ispresent(field)`, combined with `and`, `or`,
 `not` and parentheses. Aggregates: count(*), count(x), sum, avg, min, max, pct(x, N) and its
-synonym percentile(x, N), where x is a field or a function. `fields` may compute a new field
-(`fields coalesce(a, b) as c`). Functions: coalesce(…), strcontains(field, "text") (1 or 0,
-as Insights answers), ispresent(field). `stats … by` takes fields and `bin(N[smhd])`, whose
-value is the start of the event's period (`2026-11-29 13:04:00.000`, UTC), as Insights shows it.
+synonym percentile(x, N), where x is a field or a function (see insights_values). `fields` may
+compute a new field (`fields coalesce(a, b) as c`); `stats … by` takes fields and `bin(1m)`.
 
 Anything else (parse, display, dedup, other functions, arithmetic…) raises Unsupported, and
 the caller hands the query to moto unchanged, as a real endpoint with fewer features would.
@@ -15,20 +13,19 @@ the caller hands the query to moto unchanged, as a real endpoint with fewer feat
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Protocol
 
-Value = str | float | int | bool | None
-
-
-class Unsupported(Exception):
-    """The query uses something outside the emulated subset."""
-
+from lambdatop.demo.mends.insights_values import (
+    Expression,
+    FieldSource,
+    Unsupported,
+    Value,
+    as_number,
+    as_text,
+)
+from lambdatop.demo.mends.insights_values import function as call
 
 # -- tokens ------------------------------------------------------------------------------
 
@@ -105,35 +102,7 @@ def _tokens(query: str) -> list[_Token]:
 # -- expressions -------------------------------------------------------------------------
 
 
-class FieldSource(Protocol):
-    """A log event as filters see it: a field's value, or None when absent."""
-
-    def get(self, name: str) -> Value: ...
-
-
 Predicate = Callable[[FieldSource], bool]
-Expression = Callable[[FieldSource], "Value"]
-
-
-def as_number(value: Value) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None
-
-
-def as_text(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_number(value)
-    return str(value)
 
 
 class _Parser:
@@ -235,7 +204,7 @@ class _Parser:
         function = first.text.lower()
         self.take("lparen")
         arguments: list[tuple[str, Expression]] = []
-        raw: list[_Token] = []
+        raw: list[str] = []
         while True:
             token = self.peek()
             if token is None:
@@ -243,7 +212,7 @@ class _Parser:
             if token.kind == "rparen":
                 break
             if function == "bin":
-                raw.append(self.take())
+                raw.append(self.take().text)
             else:
                 arguments.append(self.value_expression())
             token = self.peek()
@@ -251,7 +220,7 @@ class _Parser:
                 self.take()
         close = self.take("rparen")
         text = self.text[first.start : close.end]
-        return text, _function(function, arguments, raw)
+        return text, call(function, arguments, "".join(raw))
 
     def pattern(self) -> Callable[[Value], bool]:
         token = self.take()
@@ -269,62 +238,6 @@ class _Parser:
             needle = token.text
             return lambda v: v is not None and needle in as_text(v)
         raise Unsupported(f"expected a pattern, found {token.text!r}")
-
-
-_BIN_UNITS_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-
-
-def _function(name: str, arguments: list[tuple[str, Expression]], raw: list[_Token]) -> Expression:
-    if name == "coalesce":
-        if not arguments:
-            raise Unsupported("coalesce() needs arguments")
-        expressions = [e for _, e in arguments]
-
-        def coalesce(record: FieldSource) -> Value:
-            for expression in expressions:
-                value = expression(record)
-                if value is not None:
-                    return value
-            return None
-
-        return coalesce
-    if name == "strcontains":
-        if len(arguments) != 2:
-            raise Unsupported("strcontains(field, text) takes two arguments")
-        (_, haystack), (_, needle) = arguments
-
-        def strcontains(record: FieldSource) -> Value:
-            value, wanted = haystack(record), needle(record)
-            if value is None or wanted is None:
-                return None
-            return 1 if as_text(wanted) in as_text(value) else 0
-
-        return strcontains
-    if name == "ispresent":
-        if len(arguments) != 1:
-            raise Unsupported("ispresent(field) takes one argument")
-        inner = arguments[0][1]
-        return lambda r: 1 if inner(r) is not None else 0
-    if name == "bin":
-        text = "".join(token.text for token in raw)
-        match = re.fullmatch(r"(\d+)\s*([smhd])", text)
-        if not match:
-            raise Unsupported(f"bin({text})")
-        period_ms = int(match.group(1)) * _BIN_UNITS_MS[match.group(2)]
-
-        def bin_start(record: FieldSource) -> Value:
-            stamp = record.get("@timestamp")
-            if not isinstance(stamp, int):
-                return None
-            return _bin_text(stamp - stamp % period_ms)
-
-        return bin_start
-    raise Unsupported(f"function {name}()")
-
-
-def _bin_text(timestamp_ms: int) -> str:
-    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
-    return at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d}"
 
 
 def _comparison(name: str, op: str, literal: _Token) -> Predicate:
@@ -491,20 +404,3 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
                     return
                 parser.take("comma")
         parser.take("comma")
-
-
-def format_number(value: float) -> str:
-    """A double as Logs Insights prints it (Java's Double.toString: 188.21, 100.0, 6.7108864E7)."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if value == 0:
-        return "0.0"
-    magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e7:
-        text = repr(value)
-        return text if ("." in text or "e" in text) else text + ".0"
-    sign, digits, exponent = Decimal(repr(value)).as_tuple()
-    figures = "".join(map(str, digits)).rstrip("0") or "0"
-    scale = len(digits) + int(exponent) - 1
-    mantissa = figures[0] + "." + (figures[1:] or "0")
-    return ("-" if sign else "") + f"{mantissa}E{scale}"
