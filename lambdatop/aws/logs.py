@@ -110,7 +110,7 @@ class LogsReader:
         filter_limiter: RateLimiter | None = None,
         poll_initial_s: float = 0.5,
         query_timeout_s: float = 60.0,
-        fallback_budget_s: float = 60.0,
+        fallback_budget_s: float = 30.0,
         provisional_s: float = PROVISIONAL_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -149,6 +149,7 @@ class LogsReader:
         wanted = list(dict.fromkeys(groups))
         for gone in set(self.groups) - set(wanted):
             del self.groups[gone]
+            self._last_read.pop(gone, None)
         for name, found_at in list(self._missing.items()):
             if mono - found_at > EXISTENCE_TTL_S:
                 del self._missing[name]
