@@ -82,7 +82,7 @@ class InsightsRunner:
                 if not finished:
                     # Shielded: a second cancel must not abandon the query holding its slot.
                     with contextlib.suppress(Exception, asyncio.CancelledError):
-                        await asyncio.shield(_stop(logs, query_id))
+                        await asyncio.shield(self._stop(logs, query_id))
         scanned = int(float((answer.get("statistics") or {}).get("bytesScanned") or 0))
         status = str(answer.get("status"))
         if status != "Complete":
@@ -92,6 +92,18 @@ class InsightsRunner:
         ]
         return rows, scanned
 
+    async def _stop(self, logs: Any, query_id: str) -> None:
+        """Stop a query left early, then count what it billed once it says Cancelled."""
+        await logs.stop_query(queryId=query_id)
+        answer: dict[str, Any] = await logs.get_query_results(queryId=query_id)
+        self._count_bytes(answer)
+
+    def _count_bytes(self, answer: dict[str, Any]) -> None:
+        if answer.get("status") in TERMINAL:
+            scanned = (answer.get("statistics") or {}).get("bytesScanned")
+            if scanned:
+                self.pool.accountant.add_bytes_scanned(int(float(scanned)))
+
     async def _poll(self, logs: Any, query_id: str) -> dict[str, Any]:
         deadline = self._monotonic() + self.timeout_s
         delay = self.poll_initial_s
@@ -99,15 +111,9 @@ class InsightsRunner:
             # The first look is at once (a small query may be done); then ever less often.
             answer: dict[str, Any] = await logs.get_query_results(queryId=query_id)
             if answer.get("status") in TERMINAL:
-                scanned = (answer.get("statistics") or {}).get("bytesScanned")
-                if scanned:
-                    self.pool.accountant.add_bytes_scanned(int(float(scanned)))
+                self._count_bytes(answer)
                 return answer
             if self._monotonic() >= deadline:
                 raise QueryTimedOut(self.timeout_s)
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, self.poll_max_s)
-
-
-async def _stop(logs: Any, query_id: str) -> None:
-    await logs.stop_query(queryId=query_id)
