@@ -93,10 +93,13 @@ class InsightsRunner:
         return rows, scanned
 
     async def _stop(self, logs: Any, query_id: str) -> None:
-        """Stop a query left early, then count what it billed once it says Cancelled."""
-        await logs.stop_query(queryId=query_id)
-        answer: dict[str, Any] = await logs.get_query_results(queryId=query_id)
-        self._count_bytes(answer)
+        """Stop a query left early, then count what it billed (Cancelled, or ended meanwhile:
+        StopQuery refuses a query that is no longer running)."""
+        try:
+            await logs.stop_query(queryId=query_id)
+        finally:
+            answer: dict[str, Any] = await logs.get_query_results(queryId=query_id)
+            self._count_bytes(answer)
 
     def _count_bytes(self, answer: dict[str, Any]) -> None:
         if answer.get("status") in TERMINAL:

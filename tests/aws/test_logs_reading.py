@@ -314,6 +314,22 @@ async def test_a_query_still_running_when_cancelled_or_timed_out_is_stopped(serv
         assert "not finished" in result.failure.reason
 
 
+async def test_a_stopped_query_still_counts_the_bytes_it_billed(server: DemoServer) -> None:
+    names, start = seed_groups(server, 2)
+    async with pool_on(server) as pool:
+        calls = Calls(pool)
+        cancelled = answer(body={"status": "Cancelled", "results": [], "statistics": {"bytesScanned": 777.0}})
+
+        def running_until_stopped(**kwargs: Any) -> Any:
+            return (cancelled if calls.count["StopQuery"] else RUNNING)(**kwargs)
+
+        pool.register_hook("before-call.cloudwatch-logs.GetQueryResults", running_until_stopped)
+        reader = LogsReader(pool, "us-east-1", poll_initial_s=0.01, query_timeout_s=0.1)
+        result = await read_now(reader, names, start)
+        assert result.failure is not None
+        assert pool.accountant.bytes_scanned == 777
+
+
 async def test_bytes_are_counted_on_every_terminal_status(server: DemoServer) -> None:
     names, start = seed_groups(server, 2)
     async with pool_on(server) as pool:
