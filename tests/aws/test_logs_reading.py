@@ -21,6 +21,7 @@ from lambdatop.collector import Collector
 from lambdatop.demo.server import DemoServer
 from lambdatop.model.snapshot import FunctionRow
 from tests.aws.conftest import clients, zipped
+from tests.aws.fake_aws import FakeAws, fake_collector, throttled
 
 STREAM = "2026/11/29/[$LATEST]0123456789abcdef0123456789abcdef"
 
@@ -443,3 +444,28 @@ def _with_params(handler: Callable[..., Any]) -> Callable[..., Any]:
         return handler(context.get("test_params", {}))
 
     return wrapped
+
+
+async def test_a_throttled_pass_keeps_the_known_cold_starts_on_screen_marked_stale() -> None:
+    fake = FakeAws()
+    fake.add_functions(60)
+    fake.reports["/aws/lambda/fn-0001"] = [350.0, None, None, None]
+    collector, clock = fake_collector(fake)
+    region = collector.regions[0]
+    try:
+        await collector.refresh_inventory(region)
+        await collector.refresh_logs(region)
+        clock.advance(120)
+        fake.faults["StartQuery"] = throttled
+        await collector.refresh_logs(region)
+        snapshot = collector.snapshot()
+    finally:
+        await collector.pool.close()
+
+    function = snapshot.function(fake.arn("fn-0001"))
+    assert function is not None
+    assert (function.reports, function.cold_starts) == (4, 1)  # what was known stays
+    assert "logs" in function.stale
+    assert not snapshot.sources["logs"].ok
+    assert "throttled" in (snapshot.sources["logs"].error or "")
+    assert fake.calls["FilterLogEvents"] == 0  # 60 groups did not go to the 5 TPS API
