@@ -5,8 +5,8 @@ One query reads text and JSON REPORT records alike, whatever `LoggingConfig.LogF
 - text: `@type = "REPORT"`, init duration in the discovered `@initDuration`;
 - JSON: `type = "platform.report"`, init duration in `record.metrics.initDurationMs`.
 It counts REPORT lines per log group and minute, grouped also by the init duration, so warm
-lines come back as one row per minute (no `init`) and cold ones with their exact value and
-multiplicity: p50/p99/max stay exact when minutes from several reads are merged. SnapStart
+lines come back as one row per minute (`init` 0: the coalesce default, so no line depends on how
+Insights groups a missing field) and cold ones with their exact value and multiplicity: p50/p99/max stay exact when minutes from several reads are merged. SnapStart
 restores (`Restore Duration` / `restoreDurationMs`) are summed per row.
 
 One query, not two: Insights bills every byte of the time range per query, so a second query
@@ -22,7 +22,7 @@ from lambdatop.model.report_buckets import MinuteReports
 
 COLD_START_QUERY = (
     'filter @type = "REPORT" or type = "platform.report"\n'
-    "| fields coalesce(@initDuration, record.metrics.initDurationMs) as init\n"
+    "| fields coalesce(@initDuration, record.metrics.initDurationMs, 0) as init\n"
     '| stats count(*) as reports, sum(strcontains(@message, "Restore Duration")) as text_restores,'
     ' sum(strcontains(@message, "restoreDurationMs")) as json_restores by @log, bin(1m), init'
 )
@@ -56,8 +56,9 @@ def minutes_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, dict[int, 
         restores = int(_number(row.get("text_restores")) + _number(row.get("json_restores")))
         init_text = row.get("init")
         inits: tuple[float, ...] = ()
-        if init_text not in (None, ""):
-            inits = (_number(init_text),) * reports
+        init_ms = _number(init_text)
+        if init_ms > 0:  # 0 is the query's coalesce default: a warm start
+            inits = (init_ms,) * reports
         bucket = MinuteReports(reports, restores, inits)
         minutes = found.setdefault(group, {})
         minutes[minute] = minutes[minute] + bucket if minute in minutes else bucket

@@ -369,9 +369,9 @@ def test_the_apps_cold_start_query_is_answered_per_minute_whatever_the_format(
     first = datetime.fromtimestamp(minute0 / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.000")
     second = datetime.fromtimestamp(minute0 / 1000 + 60, UTC).strftime("%Y-%m-%d %H:%M:%S.000")
     assert rows == [
-        (first, "", 1, 0, 0),
+        (first, "0.0", 1, 0, 0),  # warm: the query's coalesce default, never a missing field
         (first, "250.5", 2, 0, 0),  # one text and one JSON cold start, same duration
-        (second, "", 3, 1, 1),
+        (second, "0.0", 3, 1, 1),
     ]
     assert all(
         cell["field"] == "@log" and cell["value"] == f"{account_id}:/aws/lambda/mixed"
