@@ -105,11 +105,8 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
         await collector.refresh_metrics(region)
         plan = region.plan
         tiers = plan.hourly_usd(collector.cadence) if plan else {}
-        from lambdatop.model.cost import DEFAULT_PRICES, GIB
-
-        logs_usd_per_hour = (
-            logs_bytes_per_pass / GIB * DEFAULT_PRICES.logs_insights_gib_scanned * 3600.0 / collector.cadence.logs_s
-        )
+        # Logs Insights in steady state (incremental passes), as the plan prices it.
+        logs_usd_per_hour = tiers.get("logs", 0.0)
         return {
             "first_snapshot_s": first_at or float("nan"),
             "first_snapshot_cpu_s": first_cpu,
@@ -174,6 +171,8 @@ UNITS = {
     "ui_update_ms": "ms", "ui_update_all_rows_changed_ms": "ms", "terminal_bytes_per_refresh": "bytes",
     "first_snapshot_cpu_s": "s",
     "logs_bytes_per_pass": "bytes", "logs_usd_per_hour": "USD/h",
+    "logs_scan_ratio": "ratio", "logs_incremental_exact": "bool", "logs_estimate_vs_measured": "ratio",
+    "logs_bench_s": "s", "cost_usd_per_hour_100gb_day_logs": "USD/h",
 }
 
 
@@ -184,6 +183,19 @@ def run(sizes: tuple[int, ...], with_ui: bool) -> list[dict[str, Any]]:
         for name, value in figures.items():
             results.append({"name": name, "n_functions": n, "value": round(value, 4), "unit": UNITS.get(name, "")})
         print(f"  measured {n} functions", file=sys.stderr, flush=True)
+    from lambdatop.bench_logs import BENCH_GROUPS, insights_usd_per_hour, measure_logs_scan_ratio
+
+    logs_figures = measure_logs_scan_ratio(n_groups=BENCH_GROUPS)
+    for name, value in logs_figures.items():
+        results.append({"name": name, "n_functions": BENCH_GROUPS, "value": round(value, 4),
+                        "unit": UNITS.get(name, "")})
+    # The demo fleet logs little; price Insights as a real fleet of that size would log
+    # (100 GB/day at 1,000 functions, reference §10), at the measured scan ratio.
+    for entry in [r for r in results if r["name"] == "cost_usd_per_hour"]:
+        n = entry["n_functions"]
+        logs_usd = insights_usd_per_hour(100.0 * n / 1000, logs_figures["logs_scan_ratio"])
+        results.append({"name": "cost_usd_per_hour_100gb_day_logs", "n_functions": n,
+                        "value": round(entry["value"] + logs_usd, 4), "unit": "USD/h"})
     if with_ui:
         from lambdatop.bench_ui import measure_terminal_bytes_per_refresh, measure_ui_update_ms
 

@@ -31,8 +31,14 @@ class Cadence:
     def for_demo(self) -> Cadence:
         """The demo account moves every few seconds; so does its refresh (said on screen)."""
         return replace(
-            self, metrics_s=10.0, fleet_s=30.0, logs_s=15.0, queues_s=10.0, inventory_s=60.0,
-            account_s=60.0, min_forced_fleet_gap_s=10.0,
+            self,
+            metrics_s=10.0,
+            fleet_s=30.0,
+            logs_s=15.0,
+            queues_s=10.0,
+            inventory_s=60.0,
+            account_s=60.0,
+            min_forced_fleet_gap_s=10.0,
         )
 
 
@@ -43,28 +49,38 @@ class TierPlan:
     fleet_queries: int
     fleet_s: float
     note: str | None
+    # Logs Insights in steady state (bytes scanned per hour, priced): lambdatop.aws.logs.
+    logs_usd_per_hour: float = 0.0
 
     def hourly_usd(self, cadence: Cadence) -> dict[str, float]:
         per_metric = DEFAULT_PRICES.metric_requested
         per_pass_hot = 3600.0 / cadence.metrics_s
-        return {
+        costs = {
             "trip-wire": self.trip_wire_queries * per_pass_hot * per_metric,
             "hot": self.hot_queries * per_pass_hot * per_metric,
             "fleet": self.fleet_queries * (3600.0 / self.fleet_s) * per_metric,
         }
+        if self.logs_usd_per_hour:
+            costs["logs"] = self.logs_usd_per_hour
+        return costs
 
 
 def plan_tiers(
-    cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet_queries: int
+    cadence: Cadence,
+    trip_wire_queries: int,
+    hot_queries: int,
+    fleet_queries: int,
+    logs_usd_per_hour: float = 0.0,
 ) -> TierPlan:
-    """Choose the fleet period: the default, or slower when the budget says so."""
+    """Choose the fleet period: the default, or slower when the budget says so (Logs Insights
+    counts against the budget like the tiers that cannot stretch)."""
     fleet_s = cadence.fleet_s
     note = None
-    plan = TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, None)
+    plan = TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, None, logs_usd_per_hour)
     budget = cadence.budget_usd_per_hour
     if budget is not None and fleet_queries > 0:
         costs = plan.hourly_usd(cadence)
-        fixed = costs["trip-wire"] + costs["hot"]
+        fixed = costs["trip-wire"] + costs["hot"] + costs.get("logs", 0.0)
         room = budget - fixed
         if costs["fleet"] > room:
             per_metric = DEFAULT_PRICES.metric_requested
@@ -73,4 +89,4 @@ def plan_tiers(
             note = f"budget ${budget:.2f}/h: fleet tier every {fleet_s / 60:.0f} min"
             if room <= 0 or needed_s > cadence.max_fleet_s:
                 note += " (over budget: on-screen rows alone cost more)"
-    return TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, note)
+    return TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, note, logs_usd_per_hour)

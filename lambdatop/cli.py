@@ -174,7 +174,10 @@ async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...
 
     async with ClientPool(target) as pool:
         await pool.check_credentials()
-        collector = Collector(pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile)
+        collector = Collector(
+            pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile,
+            logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
+        )
         snapshot = await collector.collect_once()
         hint = pool.credential_problem
         if hint is not None:  # the credentials failed on the way: the document would be empty
@@ -226,6 +229,7 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
     collector = Collector(
         pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
         profile=settings.profile, owns_pool=True,
+        logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
     )
     initial, cache = _load_cache(settings, target, regions, clock)
 
@@ -247,7 +251,7 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
             new_regions = (default,)
         return Collector(
             new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-            profile=new.profile, owns_pool=True,
+            profile=new.profile, owns_pool=True, logs_max_concurrent_queries=new.logs_max_concurrent_queries,
         )
 
     if cache is not None:

@@ -15,13 +15,14 @@ from functools import partial
 
 from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.inventory import InventoryLimiters, InventoryReader
-from lambdatop.aws.logs import ColdStartReader
+from lambdatop.aws.logs import LogsReader
 from lambdatop.aws.metric_queries import FLEET_SHORT_SET, FULL_SET, QUIET_PROBE, MetricQuery, QueryBuilder
 from lambdatop.aws.metrics import MetricSeries, MetricsReader
 from lambdatop.aws.queues import QueueReader
 from lambdatop.aws.session import ClientPool
 from lambdatop.cadence import Cadence, TierPlan, plan_tiers
 from lambdatop.clock import Clock
+from lambdatop.model.cost import DEFAULT_PRICES, GIB
 from lambdatop.model.health import health
 from lambdatop.model.snapshot import SOURCE_NAMES, FleetSnapshot, SourceStatus
 from lambdatop.region_state import RegionState, Timed
@@ -41,11 +42,14 @@ def floor_minute(t: datetime) -> datetime:
 class RegionCollector:
     """Readers and state for one Region."""
 
-    def __init__(self, pool: ClientPool, region: str, profile: str | None) -> None:
+    def __init__(
+        self, pool: ClientPool, region: str, profile: str | None, logs_max_concurrent_queries: int = 4
+    ) -> None:
         self.state = RegionState(region=region, profile=profile)
         self.inventory = InventoryReader(pool, region, InventoryLimiters())
         self.metrics = MetricsReader(pool, region)
-        self.logs = ColdStartReader(pool, region)
+        self.logs = LogsReader(pool, region, max_concurrent_queries=logs_max_concurrent_queries)
+        self.logs_usd_per_hour = 0.0  # Logs Insights in steady state, for the plan and budget
         self.queues = QueueReader(pool, region)
         self.last_fleet_at: float | None = None
         self.last_forced_fleet_at: float | None = None
@@ -66,6 +70,7 @@ class Collector:
         cadence: Cadence | None = None,
         profile: str | None = None,
         owns_pool: bool = False,
+        logs_max_concurrent_queries: int = 4,
     ) -> None:
         if not regions:
             raise ValueError("at least one region is needed")
@@ -73,7 +78,7 @@ class Collector:
         self.clock = clock
         self.window_minutes = window_minutes
         self.cadence = cadence or Cadence()
-        self.regions = [RegionCollector(pool, r, profile) for r in regions]
+        self.regions = [RegionCollector(pool, r, profile, logs_max_concurrent_queries) for r in regions]
         self._visible: set[str] = set()
         self._paused = False
         self._resume = asyncio.Event()
@@ -398,7 +403,9 @@ class Collector:
         steady_fleet_n = sum(
             len(self._fleet_fields(region, a, everything=False)) for a in state.functions if a not in hot
         )
-        region.plan = plan_tiers(self.cadence, trip_wire_n, hot_n, steady_fleet_n)
+        region.plan = plan_tiers(
+            self.cadence, trip_wire_n, hot_n, steady_fleet_n, logs_usd_per_hour=region.logs_usd_per_hour
+        )
         if not fleet_due and self._unexplained_trouble(region):
             last = region.last_forced_fleet_at
             if last is None or mono - last >= self.cadence.min_forced_fleet_gap_s:
@@ -493,24 +500,33 @@ class Collector:
         return False
 
     async def refresh_logs(self, region: RegionCollector) -> None:
+        """One incremental pass of REPORT lines; groups shared by several functions are skipped."""
         state = region.state
         start, end = self._window()
-        groups = {config.log_group: config.log_format for config in state.functions.values()}
-        if not groups:
-            state.source("logs").succeeded(self.clock.now())
-            return
+        groups = state.log_groups()
+        own = sorted(group for group, arns in groups.items() if len(arns) == 1)
         try:
-            result = await region.logs.fetch(sorted(groups.items()), start, end)
+            result = await region.logs.read(own, start, end, self.clock.now())
         except Exception as exc:
             failure = classify(exc)
             state.source("logs").failed(self.clock.now(), failure.reason, failure.unsupported)
             return
         now = self.clock.now()
+        if state.logs_window_min != self.window_minutes:
+            state.cold_starts.clear()  # figures over another window are not these
+        for group in set(state.cold_starts) - set(own):
+            del state.cold_starts[group]
         for group, stats in result.stats.items():
             state.cold_starts[group] = (stats, now)
-        for group in result.missing_groups:
+        for group in result.missing:
             state.cold_starts[group] = (None, now)  # no log group: no data, not zero
         state.logs_window_min = self.window_minutes
+        state.logs_path = result.path
+        hourly_bytes = region.logs.hourly_bytes_estimate(self.cadence.logs_s)
+        if result.path == "filter":
+            region.logs_usd_per_hour = 0.0  # FilterLogEvents is not priced per byte
+        elif hourly_bytes is not None:
+            region.logs_usd_per_hour = hourly_bytes / GIB * DEFAULT_PRICES.logs_insights_gib_scanned
         if result.failure is not None:
             state.source("logs").failed(now, result.failure.reason, result.failure.unsupported)
         else:
@@ -588,4 +604,6 @@ class Collector:
             api_calls_per_minute=self.pool.accountant.calls_per_minute(),
             next_refresh_at=self._next_metrics_at,
             paused=self._paused,
+            logs_path=next((r.state.logs_path for r in self.regions if r.state.logs_path == "filter"), None)
+            or next((r.state.logs_path for r in self.regions if r.state.logs_path), None),
         )

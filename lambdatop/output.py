@@ -70,13 +70,16 @@ def render(snapshot: FleetSnapshot, output_format: OutputFormat, *, width: int =
 def to_document(snapshot: FleetSnapshot) -> dict[str, Any]:
     """The `lambdatop.snapshot/1` document; functions worst first; None = unknown."""
     now = snapshot.generated_at
+    sources = {clean_text(key): _source_doc(status, now) for key, status in _ordered_sources(snapshot.sources)}
+    if "logs" in sources:
+        sources["logs"]["path"] = snapshot.logs_path  # "insights" | "filter" | None
     return {
         "schema": SCHEMA,
         "generated_at": iso_utc(now),
         "window_minutes": snapshot.window_minutes,
         "regions": [_region_doc(region) for region in snapshot.regions],
         "functions": [_function_doc(row) for row, _ in worst_first(snapshot.functions)],
-        "sources": {clean_text(key): _source_doc(status, now) for key, status in _ordered_sources(snapshot.sources)},
+        "sources": sources,
         "api": {
             "calls": {clean_text(k): int(v) for k, v in sorted(snapshot.api_calls.items())},
             "estimated_cost_usd": _rounded(snapshot.estimated_cost_usd, 6) or 0.0,
@@ -126,6 +129,7 @@ def _function_doc(row: FunctionRow) -> dict[str, Any]:
         "duration_p99_ms": _rounded(row.duration_p99_ms),
         "cold_starts": _int(row.cold_starts),
         "cold_start_ratio": _rounded(row.cold_start_ratio, _RATIO_DIGITS),
+        "restores": _int(row.restores),
         "init_avg_ms": _rounded(row.init_avg_ms),
         "init_p99_ms": _rounded(row.init_p99_ms),
         "init_max_ms": _rounded(row.init_max_ms),

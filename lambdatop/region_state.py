@@ -80,6 +80,7 @@ class RegionState:
     sources: dict[str, SourceState] = field(default_factory=dict)
     metrics_window_min: int | None = None  # the window the stored metrics were read over
     logs_window_min: int | None = None
+    logs_path: str | None = None  # "insights" | "filter": where the REPORT figures came from
     # Indexes rebuilt by reindex() whenever functions or mappings change.
     _group_sizes: dict[str, int] = field(default_factory=dict)
     _mappings_by_name: dict[str, list[EventSourceMapping]] = field(default_factory=dict)
@@ -168,7 +169,8 @@ class RegionState:
         logs_entry = self.cold_starts.get(config.log_group)
         shared_group = self._group_sizes.get(config.log_group, 1) > 1
         stats = logs_entry[0] if logs_entry and not shared_group else None
-        if logs_entry is None and "logs" not in stale:
+        # A shared group is not read (its lines cannot be told apart): no figure, not stale.
+        if logs_entry is None and not shared_group and "logs" not in stale:
             stale.append("logs")
 
         queues = []
@@ -226,6 +228,7 @@ class RegionState:
             invocations_series=self.series.get(arn, ()),
             reports=stats.reports if stats else None,
             cold_starts=stats.cold_starts if stats else None,
+            restores=stats.restores if stats else None,
             init_avg_ms=stats.init_avg_ms if stats else None,
             init_p50_ms=stats.init_p50_ms if stats else None,
             init_p99_ms=stats.init_p99_ms if stats else None,

@@ -42,6 +42,8 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
     animations: bool = False
     budget_usd_per_hour: float | None = None
+    # Logs Insights queries in flight at once per Region (the account's slots are shared).
+    logs_max_concurrent_queries: int = 4
     # NO_COLOR was set (non-empty): emit no colour, whatever theme is active.
     no_color: bool = False
 
@@ -62,6 +64,7 @@ Each setting takes the first value found, left to right: flag, environment, conf
 | production cue | — | — | `prod` ⁵ | off |
 | key bindings | — | — | `[keymap]` | built in |
 | monitoring budget | — | — | `[cost] budget_usd_per_hour` | none |
+| Logs Insights queries at once | — | — | `[logs] max_concurrent_queries` | `4` |
 | animations | — | — | `animations` | off |
 
 `<p>` is the active profile: `--profile`, else `AWS_DEFAULT_PROFILE` / `AWS_PROFILE` (in
@@ -104,6 +107,9 @@ theme = "high-contrast"
 
 [cost]
 budget_usd_per_hour = 0.50   # slow the fleet tier before monitoring costs more
+
+[logs]
+max_concurrent_queries = 4   # Logs Insights queries in flight per Region
 
 [demo]
 refresh = 5
@@ -203,6 +209,12 @@ def _budget(value: object) -> float:
     raise _Invalid(f"must be a positive number of US dollars, not {_describe(value)}")
 
 
+def _query_slots(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 30:
+        return value
+    raise _Invalid(f"must be a whole number from 1 to 30 (the account's slots are shared), not {_describe(value)}")
+
+
 def _seed(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -290,11 +302,12 @@ _PROFILE: Section = {
     "prod": ("prod", _bool),
 }
 _COST: Section = {"budget_usd_per_hour": ("budget_usd_per_hour", _budget)}
+_LOGS: Section = {"max_concurrent_queries": ("logs_max_concurrent_queries", _query_slots)}
 _DEMO: Section = {
     "window": ("window_minutes", parse_window),
     "refresh": ("refresh_s", parse_refresh),
 }
-_TABLES = ("keymap", "profiles", "cost", "demo")
+_TABLES = ("keymap", "profiles", "cost", "logs", "demo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +350,7 @@ def _check_config(data: Mapping[str, object], path: Path, problems: list[str]) -
         _parse_into(top, "keymap", _keymap, data["keymap"], "[keymap]", problems)
     cost = _table(data, "cost", problems)
     top.update(_check_section(cost, _COST, "in [cost]", problems))
+    top.update(_check_section(_table(data, "logs", problems), _LOGS, "in [logs]", problems))
     demo = _check_section(_table(data, "demo", problems), _DEMO, "in [demo]", problems)
     profiles: dict[str, dict[str, object]] = {}
     for name, section in _table(data, "profiles", problems).items():
@@ -412,6 +426,7 @@ _FLAGS: Mapping[str, tuple[str, Parser]] = {
     "keymap": ("keymap", _keymap),
     "animations": ("animations", _bool),
     "budget_usd_per_hour": ("budget", _budget),
+    "logs_max_concurrent_queries": ("max_concurrent_queries", _query_slots),
     "no_color": ("no_color", _bool),
 }
 

@@ -1,275 +1,364 @@
-"""Cold starts and init durations from Lambda REPORT lines.
+"""Cold starts, init durations and SnapStart restores from Lambda REPORT lines, read incrementally.
 
-Logs Insights computes the figures server-side (≤ 50 log groups per query). When Insights
-is unavailable, denied, throttled, or answers without the stats fields asked for (moto
-returns raw rows), the same figures are computed client-side from FilterLogEvents, exactly.
+The collector calls `LogsReader.read` once per pass and stores what it returns. The reader keeps,
+per log group, the figures of every minute of the window it has read (model.report_buckets), and
+each pass asks only for what is missing: the minutes since the last read, plus the provisional
+ones (see PROVISIONAL_S), plus the older minutes a longer window now needs.
+
+Path: Logs Insights (one query per ≤ 50 groups sharing a time range, at most
+`max_concurrent_queries` in flight). When Insights is unavailable (denied, not offered, or it
+answers without statistics) the FilterLogEvents fallback reads the same minutes client-side,
+within the 5 TPS limiter and a time budget per pass. A throttled Insights is retried after a
+backoff; it never sends the fleet to FilterLogEvents. An unavailable Insights is retried too,
+after a longer backoff, instead of being given up for as long as lambdatop runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from lambdatop.aws.errors import Failure, classify, error_code
 from lambdatop.aws.limiter import RateLimiter
+from lambdatop.aws.logs_filter import read_group
+from lambdatop.aws.logs_insights import InsightsRunner, QueryEnded, QueryTimedOut
+from lambdatop.aws.logs_query import (
+    COLD_START_QUERY,
+    MAX_ROWS,
+    InsightsUnusable,
+    groups_per_query,
+    minutes_from_rows,
+)
 from lambdatop.aws.session import ClientPool
-from lambdatop.model.reports import ColdStartStats, cold_start_stats, parse_report_line
+from lambdatop.model.report_buckets import GroupReports, MinuteReports, Range, minute_of, settled_until
+from lambdatop.model.reports import ColdStartStats
 
-MAX_GROUPS_PER_QUERY = 50
-STATS_FIELDS = ("reports", "cold_starts", "init_avg", "init_p50", "init_p99", "init_max")
-
-_TEXT_QUERY = (
-    'filter @type = "REPORT"\n'
-    "| stats count(*) as reports, count(@initDuration) as cold_starts,"
-    " avg(@initDuration) as init_avg, pct(@initDuration, 50) as init_p50,"
-    " pct(@initDuration, 99) as init_p99, max(@initDuration) as init_max by @log"
+LogsPath = Literal["insights", "filter"]
+# A minute is trusted once it was read at least this long after it ended (Lambda ships logs
+# asynchronously and Insights indexes them after ingestion); until then the next pass reads it
+# again and replaces it. At the default 120 s cadence each pass reads its 2 new minutes plus
+# about 1 provisional one: 1.5 times the bytes written, and a line up to ~1 min late counted.
+PROVISIONAL_S = 60.0
+THROTTLE_BACKOFF_S = (30.0, 600.0)  # first and longest wait after a throttled query
+UNAVAILABLE_BACKOFF_S = (300.0, 1800.0)  # before trying Insights again after it was unusable
+EXISTENCE_TTL_S = 300.0  # how long a log group known missing is not asked for
+_THROTTLE_CODES = frozenset({"LimitExceededException", "ThrottlingException", "Throttling", "TooManyRequestsException"})
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "UnrecognizedOperation",
+        "UnknownOperationException",
+        "InvalidAction",
+        "NotImplemented",
+        "MalformedQueryException",
+    }
 )
-_JSON_QUERY = (
-    'filter type = "platform.report"\n'
-    "| stats count(*) as reports, count(record.metrics.initDurationMs) as cold_starts,"
-    " avg(record.metrics.initDurationMs) as init_avg,"
-    " pct(record.metrics.initDurationMs, 50) as init_p50,"
-    " pct(record.metrics.initDurationMs, 99) as init_p99,"
-    " max(record.metrics.initDurationMs) as init_max by @log"
-)
-# What FilterLogEvents should pre-select; every event is re-checked client-side anyway.
-_FILTER_PATTERN = {"Text": '"REPORT RequestId"', "JSON": '"platform.report"'}
-
-
-class InsightsUnusable(Exception):
-    """Insights answered, but not with the statistics asked for."""
 
 
 @dataclass
-class ColdStartResult:
-    stats: dict[str, ColdStartStats] = field(default_factory=dict)  # log group -> stats
-    missing_groups: set[str] = field(default_factory=set)  # no such log group: no data
-    failure: Failure | None = None  # set when nothing could be read
-    used_fallback: bool = False
+class LogsPass:
+    """What one pass learnt. Groups in neither `stats` nor `missing` keep their last figures."""
+
+    stats: dict[str, ColdStartStats] = field(default_factory=dict)  # the whole window, exact
+    missing: set[str] = field(default_factory=set)  # no such log group: no data, not zero
+    unread: set[str] = field(default_factory=set)  # window not fully read this pass
+    failure: Failure | None = None
+    path: LogsPath | None = None  # where this pass's numbers came from
     bytes_scanned: int = 0
+    group_minutes: int = 0  # log groups × minutes the Insights queries covered
 
 
-class ColdStartReader:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    names: tuple[str, ...]
+    start: int  # epoch minutes, [start, end)
+    end: int
+
+
+class _Backoff:
+    """A doubling wait between a first and a longest delay, reset by a success."""
+
+    def __init__(self, first_s: float, longest_s: float) -> None:
+        self.first_s, self.longest_s = first_s, longest_s
+        self.delay_s = 0.0
+        self.until = 0.0
+        self.reason = ""
+
+    def trip(self, now: float, reason: str) -> None:
+        self.delay_s = min(self.longest_s, self.delay_s * 2) if self.delay_s else self.first_s
+        self.until, self.reason = now + self.delay_s, reason
+
+    def active(self, now: float) -> bool:
+        return now < self.until
+
+    def reset(self) -> None:
+        self.delay_s, self.until, self.reason = 0.0, 0.0, ""
+
+
+class LogsReader:
     def __init__(
         self,
         pool: ClientPool,
         region: str,
+        *,
+        max_concurrent_queries: int = 4,
         filter_limiter: RateLimiter | None = None,
-        poll_interval_s: float = 0.5,
+        poll_initial_s: float = 0.5,
         query_timeout_s: float = 60.0,
+        fallback_budget_s: float = 30.0,
+        provisional_s: float = PROVISIONAL_S,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.pool = pool
         self.region = region
-        # FilterLogEvents is 5 TPS per account and Region.
+        self.insights = InsightsRunner(
+            pool,
+            region,
+            max_concurrent=max_concurrent_queries,
+            poll_initial_s=poll_initial_s,
+            timeout_s=query_timeout_s,
+            monotonic=monotonic,
+        )
+        # FilterLogEvents and DescribeLogGroups: 5 TPS each per account and Region, shared.
         self.filter_limiter = filter_limiter or RateLimiter(4.0, burst=4)
-        self.poll_interval_s = poll_interval_s
-        self.query_timeout_s = query_timeout_s
-        self.insights_usable: bool | None = None
-        # Log groups known to exist, learnt only when a query named one that did not
-        # (a function that never ran has no log group); refreshed after `groups_ttl_s`.
-        self._existing: set[str] | None = None
-        self._existing_at = 0.0
-        self.groups_ttl_s = 300.0
+        self.fallback_budget_s = fallback_budget_s
+        self.provisional_s = provisional_s
+        self._monotonic = monotonic
+        self.throttled = _Backoff(*THROTTLE_BACKOFF_S)
+        self.unavailable = _Backoff(*UNAVAILABLE_BACKOFF_S)
+        self.groups: dict[str, GroupReports] = {}
+        self._missing: dict[str, float] = {}  # log group -> when it was found missing
+        self._last_read: dict[str, float] = {}
+        self.path: LogsPath | None = None
+        # Cost: bytes per log group and minute of logs, learnt from every query that answered.
+        self._bytes_per_group_minute: float | None = None
+        self._groups_read = 0
 
-    async def fetch(
-        self, groups: Sequence[tuple[str, str]], start: datetime, end: datetime
-    ) -> ColdStartResult:
-        """`groups` are (log group name, "Text"|"JSON"). Window [start, end)."""
-        result = ColdStartResult()
-        wanted = dict(groups)
-        if self._existing is not None and time.monotonic() - self._existing_at > self.groups_ttl_s:
-            self._existing = None
-        if self._existing is not None:
-            for name in [n for n in wanted if n not in self._existing]:
-                result.missing_groups.add(name)
-                del wanted[name]
-        by_format: dict[str, list[str]] = {}
-        for name, fmt in wanted.items():
-            by_format.setdefault("JSON" if fmt == "JSON" else "Text", []).append(name)
-        fallback: list[tuple[str, str]] = []
-        if self.insights_usable is not False:
-            jobs = []
-            for fmt, names in by_format.items():
-                for i in range(0, len(names), MAX_GROUPS_PER_QUERY):
-                    jobs.append((fmt, names[i : i + MAX_GROUPS_PER_QUERY]))
-            outcomes = await asyncio.gather(
-                *(self._insights(fmt, names, start, end, result) for fmt, names in jobs),
-                return_exceptions=True,
-            )
-            missing_retry: list[tuple[str, list[str]]] = []
-            for (fmt, names), outcome in zip(jobs, outcomes, strict=True):
-                if isinstance(outcome, BaseException):
-                    if isinstance(outcome, InsightsUnusable):
-                        self.insights_usable = False
-                    if error_code(outcome) == "ResourceNotFoundException" and self._existing is None:
-                        missing_retry.append((fmt, names))
-                    else:
-                        fallback.extend((n, fmt) for n in names)
-                else:
-                    self.insights_usable = True
-            if missing_retry:
-                fallback.extend(await self._retry_without_missing(missing_retry, start, end, result))
+    # ---- the one call per pass -------------------------------------------------------------
+    async def read(self, groups: Sequence[str], start: datetime, end: datetime, now: datetime) -> LogsPass:
+        """Figures over [start, end) for each of `groups` (log groups of one function each)."""
+        result = LogsPass()
+        mono = self._monotonic()
+        first, last = minute_of(start), minute_of(end)
+        settled = settled_until(now.timestamp(), self.provisional_s)
+        wanted = list(dict.fromkeys(groups))
+        for gone in set(self.groups) - set(wanted):
+            del self.groups[gone]
+            self._last_read.pop(gone, None)
+        for name, found_at in list(self._missing.items()):
+            if mono - found_at > EXISTENCE_TTL_S:
+                del self._missing[name]
+        result.missing.update(n for n in wanted if n in self._missing)
+        needed: dict[tuple[Range, ...], list[str]] = {}
+        for name in wanted:
+            if name in self._missing:
+                continue
+            history = self.groups.setdefault(name, GroupReports())
+            history.forget_before(first)
+            ranges = tuple(history.missing_ranges(first, last))
+            if ranges:
+                needed.setdefault(ranges, []).append(name)
+        jobs = [
+            _Job(tuple(names[i : i + size]), lo, hi)
+            for ranges, names in needed.items()
+            for lo, hi in ranges
+            for size in [groups_per_query(hi - lo)]
+            for i in range(0, len(names), size)
+        ]
+        if jobs:
+            await self._run(jobs, settled, result)
+        for name in wanted:
+            held = self.groups.get(name)
+            if name in self._missing:
+                result.missing.add(name)
+            elif held is not None and held.covers(first, last):
+                result.stats[name] = held.stats(first, last)
+            else:
+                result.unread.add(name)
+        if result.path is not None:
+            self.path = result.path
         else:
-            fallback = [(n, fmt) for fmt, names in by_format.items() for n in names]
-        if fallback:
-            result.used_fallback = True
-            await self._fallback(fallback, start, end, result)
+            result.path = self.path
+        self._learn_cost(result, len(wanted) - len(result.missing))
         return result
 
-    async def _retry_without_missing(
-        self, jobs: list[tuple[str, list[str]]], start: datetime, end: datetime, result: ColdStartResult
-    ) -> list[tuple[str, str]]:
-        """Some named group does not exist: learn which exist, query those, report the rest as no data."""
-        try:
-            self._existing = await self._existing_groups()
-            self._existing_at = time.monotonic()
-        except Exception:
-            return [(n, fmt) for fmt, names in jobs for n in names]
-        fallback: list[tuple[str, str]] = []
-        for fmt, names in jobs:
-            present = [n for n in names if n in self._existing]
-            result.missing_groups.update(n for n in names if n not in self._existing)
-            if not present:
-                continue
-            try:
-                await self._insights(fmt, present, start, end, result)
-            except Exception:
-                fallback.extend((n, fmt) for n in present)
-        return fallback
-
-    async def _existing_groups(self) -> set[str]:
-        logs = await self.pool.client("logs", self.region)
-        names: set[str] = set()
-        token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"logGroupNamePrefix": "/aws/lambda/", "limit": 50}
-            if token:
-                kwargs["nextToken"] = token
-            async with self.filter_limiter:
-                page = await logs.describe_log_groups(**kwargs)
-            names.update(g["logGroupName"] for g in page.get("logGroups", []))
-            new_token = page.get("nextToken")
-            if not new_token or new_token == token:
-                return names
-            token = new_token
-
-    async def _insights(
-        self, fmt: str, names: list[str], start: datetime, end: datetime, result: ColdStartResult
-    ) -> None:
-        logs = await self.pool.client("logs", self.region)
-        query = _JSON_QUERY if fmt == "JSON" else _TEXT_QUERY
-        started = await logs.start_query(
-            logGroupNames=names,
-            startTime=int(start.timestamp()),
-            # Insights' endTime is inclusive, in seconds; our window is [start, end).
-            endTime=int(end.timestamp()) - 1,
-            queryString=query,
-            limit=10000,
-        )
-        query_id = started["queryId"]
-        deadline = time.monotonic() + self.query_timeout_s
-        while True:
-            answer = await logs.get_query_results(queryId=query_id)
-            status = answer.get("status")
-            if status == "Complete":
-                break
-            if status in {"Failed", "Cancelled", "Timeout", "Unknown"}:
-                raise InsightsUnusable(f"query {status}")
-            if time.monotonic() > deadline:
-                with contextlib.suppress(Exception):  # best effort: moto lacks StopQuery
-                    await logs.stop_query(queryId=query_id)
-                raise TimeoutError("Logs Insights query timed out")
-            await asyncio.sleep(self.poll_interval_s)
-        rows = [{cell["field"]: cell.get("value") for cell in row} for row in answer.get("results", [])]
-        if rows and not all("@log" in row and "reports" in row for row in rows):
-            # moto ignores `stats` and returns raw rows: compute client-side instead.
-            raise InsightsUnusable("Insights returned no statistics")
-        scanned = (answer.get("statistics") or {}).get("bytesScanned")
-        if scanned:
-            result.bytes_scanned += int(float(scanned))
-            self.pool.accountant.add_bytes_scanned(int(float(scanned)))
-        seen: set[str] = set()
-        for row in rows:
-            group = str(row["@log"]).split(":", 1)[-1]
-            seen.add(group)
-            result.stats[group] = _stats_from_row(row)
-        for name in names:
-            if name not in seen:
-                # The query covered the group and found no REPORT line in the window.
-                result.stats[name] = ColdStartStats(
-                    reports=0, cold_starts=0, init_avg_ms=None, init_p50_ms=None,
-                    init_p99_ms=None, init_max_ms=None,
-                )
-
-    async def _fallback(
-        self, groups: list[tuple[str, str]], start: datetime, end: datetime, result: ColdStartResult
-    ) -> None:
-        outcomes = await asyncio.gather(
-            *(self._filter_group(name, fmt, start, end) for name, fmt in groups),
-            return_exceptions=True,
-        )
-        failures: list[Failure] = []
-        for (name, _), outcome in zip(groups, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                if error_code(outcome) == "ResourceNotFoundException":
-                    result.missing_groups.add(name)
+    async def _run(self, jobs: list[_Job], settled: int, result: LogsPass) -> None:
+        mono = self._monotonic()
+        if self.throttled.active(mono):
+            wait = self.throttled.until - mono
+            result.failure = Failure("throttled", f"Logs Insights throttled; next try in {wait:.0f} s")
+            return
+        fallback: list[_Job] = []
+        if self.unavailable.active(mono):
+            fallback = jobs
+        else:
+            outcomes = await asyncio.gather(
+                *(self._insights_job(job, settled, result) for job in jobs), return_exceptions=True
+            )
+            answered = throttled = False
+            for job, outcome in zip(jobs, outcomes, strict=True):
+                if isinstance(outcome, asyncio.CancelledError):
+                    raise outcome
+                if not isinstance(outcome, BaseException):
+                    answered = True
                     continue
-                failures.append(classify(outcome))
-            else:
-                result.stats[name] = outcome
-        if failures:
-            result.failure = failures[0]
+                code = error_code(outcome)
+                if isinstance(outcome, InsightsUnusable) or code in _UNAVAILABLE_CODES:
+                    fallback.append(job)
+                elif code in _THROTTLE_CODES:
+                    throttled = True
+                elif isinstance(outcome, QueryEnded | QueryTimedOut):
+                    kind = "timeout" if isinstance(outcome, QueryTimedOut) else "error"
+                    result.failure = result.failure or Failure(kind, str(outcome))
+                else:
+                    result.failure = result.failure or classify(outcome)
+            now = self._monotonic()
+            if throttled:
+                # Retry later, through Insights: the groups keep their figures, marked stale.
+                self.throttled.trip(now, "throttled")
+                result.failure = Failure(
+                    "throttled", f"Logs Insights throttled; next try in {self.throttled.delay_s:.0f} s"
+                )
+            elif answered:
+                self.throttled.reset()
+            if fallback:
+                self.unavailable.trip(now, "unusable")
+            elif answered:
+                self.unavailable.reset()
+        if fallback:
+            await self._fallback(fallback, settled, result)
 
-    async def _filter_group(self, name: str, fmt: str, start: datetime, end: datetime) -> ColdStartStats:
+    # ---- Insights ----------------------------------------------------------------------------
+    async def _insights_job(self, job: _Job, settled: int, result: LogsPass) -> None:
+        names = [n for n in job.names if n not in self._missing]
+        if not names:
+            return
+        try:
+            found = await self._query(names, job.start, job.end, result)
+        except Exception as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+            # Some named group does not exist (a function that never ran): learn which.
+            present = await self._existing(names)
+            mono = self._monotonic()
+            for name in names:
+                if name not in present:
+                    self._missing[name] = mono
+            names = [n for n in names if n in present]
+            if not names:
+                return
+            found = await self._query(names, job.start, job.end, result)
+        self._store(names, job, found, settled)
+        result.path = result.path or "insights"
+
+    async def _query(
+        self, names: list[str], start: int, end: int, result: LogsPass
+    ) -> dict[str, dict[int, MinuteReports]]:
+        rows, scanned = await self.insights.run(names, start * 60, end * 60 - 1, COLD_START_QUERY, MAX_ROWS)
+        result.bytes_scanned += scanned
+        if len(rows) < MAX_ROWS:
+            result.group_minutes += len(names) * (end - start)
+            return minutes_from_rows(rows)
+        # Row limit reached: the answer may be cut. Split the groups, then the time range.
+        if len(names) > 1:
+            half = len(names) // 2
+            parts = await asyncio.gather(
+                self._query(names[:half], start, end, result), self._query(names[half:], start, end, result)
+            )
+        elif end - start > 1:
+            middle = (start + end) // 2
+            parts = await asyncio.gather(
+                self._query(names, start, middle, result), self._query(names, middle, end, result)
+            )
+        else:
+            raise InsightsUnusable("more than 10,000 distinct cold starts in one minute of one group")
+        merged: dict[str, dict[int, MinuteReports]] = {}
+        for part in parts:
+            for group, minutes in part.items():
+                merged.setdefault(group, {}).update(minutes)
+        return merged
+
+    def _store(self, names: Sequence[str], job: _Job, found: dict[str, dict[int, MinuteReports]], settled: int) -> None:
+        mono = self._monotonic()
+        for name in names:
+            history = self.groups.get(name)
+            if history is not None:
+                history.store(job.start, job.end, found.get(name, {}), settled)
+                self._last_read[name] = mono
+
+    async def _existing(self, names: list[str]) -> set[str]:
+        """Which of `names` exist, by exact name (custom LoggingConfig.LogGroup names too)."""
         logs = await self.pool.client("logs", self.region)
-        reports = []
-        token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "logGroupName": name,
-                "startTime": int(start.timestamp() * 1000),
-                "endTime": int(end.timestamp() * 1000) - 1,
-                "filterPattern": _FILTER_PATTERN.get(fmt, _FILTER_PATTERN["Text"]),
-                "limit": 10000,
-            }
-            if token:
-                kwargs["nextToken"] = token
-            async with self.filter_limiter:
-                page = await logs.filter_log_events(**kwargs)
-            for event in page.get("events", []):
-                report = parse_report_line(event.get("message", ""))
-                if report is not None:
-                    reports.append(report)
-            new_token = page.get("nextToken")
-            if not new_token or new_token == token:
-                break
-            token = new_token
-        return cold_start_stats(reports)
+        standard = [n for n in names if n.startswith("/aws/lambda/")]
+        listings = [n for n in names if n not in standard or len(standard) <= 10]
+        if len(standard) > 10:
+            listings.append("/aws/lambda/")  # one listing beats many exact look-ups
+        present: set[str] = set()
+        wanted = set(names)
+        for prefix in listings:
+            token: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"logGroupNamePrefix": prefix, "limit": 50}
+                if token:
+                    kwargs["nextToken"] = token
+                async with self.filter_limiter:
+                    page = await logs.describe_log_groups(**kwargs)
+                present.update(g["logGroupName"] for g in page.get("logGroups", []) if g["logGroupName"] in wanted)
+                new_token = page.get("nextToken")
+                if not new_token or new_token == token or prefix != "/aws/lambda/":
+                    break  # an exact name sorts first among the names it prefixes
+                token = new_token
+        return present
 
+    # ---- FilterLogEvents fallback ------------------------------------------------------------
+    async def _fallback(self, jobs: list[_Job], settled: int, result: LogsPass) -> None:
+        work = [(name, job) for job in jobs for name in job.names if name not in self._missing]
+        work.sort(key=lambda item: self._last_read.get(item[0], 0.0))  # longest unread first
+        tasks = [asyncio.create_task(self._filter_one(name, job, settled)) for name, job in work]
+        if not tasks:
+            return
+        result.path = "filter"
+        done, pending = await asyncio.wait(tasks, timeout=self.fallback_budget_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        failures = [task.exception() for task in done if task.exception() is not None]
+        for error in failures:
+            assert error is not None
+            result.failure = result.failure or classify(error)
+        if pending and result.failure is None:
+            result.failure = Failure(
+                "throttled", f"FilterLogEvents fallback: {len(pending)} group reads left for the next pass"
+            )
 
-def _number(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    async def _filter_one(self, name: str, job: _Job, settled: int) -> None:
+        try:
+            found = await read_group(self.pool, self.region, self.filter_limiter, name, job.start, job.end)
+        except Exception as error:
+            if error_code(error) == "ResourceNotFoundException":
+                self._missing[name] = self._monotonic()
+                return
+            raise
+        self._store([name], job, {name: found}, settled)
 
+    # ---- cost --------------------------------------------------------------------------------
+    def _learn_cost(self, result: LogsPass, groups_read: int) -> None:
+        self._groups_read = groups_read
+        if result.group_minutes and result.bytes_scanned:
+            rate = result.bytes_scanned / result.group_minutes
+            previous = self._bytes_per_group_minute
+            self._bytes_per_group_minute = rate if previous is None else 0.7 * previous + 0.3 * rate
 
-def _stats_from_row(row: dict[str, Any]) -> ColdStartStats:
-    reports = int(_number(row.get("reports")) or 0)
-    cold = int(_number(row.get("cold_starts")) or 0)
-    has_init = cold > 0
-    return ColdStartStats(
-        reports=reports,
-        cold_starts=cold,
-        init_avg_ms=_number(row.get("init_avg")) if has_init else None,
-        init_p50_ms=_number(row.get("init_p50")) if has_init else None,
-        init_p99_ms=_number(row.get("init_p99")) if has_init else None,
-        init_max_ms=_number(row.get("init_max")) if has_init else None,
-    )
+    def hourly_bytes_estimate(self, period_s: float) -> float | None:
+        """Bytes Insights scans per hour in steady state with a pass every `period_s`: each group's
+        new minutes plus the provisional ones re-read, at the bytes per group-minute measured.
+        None before any query has answered."""
+        if self._bytes_per_group_minute is None or period_s <= 0:
+            return None
+        minutes_per_hour = 60.0 * (period_s + self.provisional_s) / period_s
+        return self._bytes_per_group_minute * self._groups_read * minutes_per_hour

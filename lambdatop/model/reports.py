@@ -1,7 +1,9 @@
 """Lambda REPORT lines (text and JSON log formats) and exact cold-start statistics over them.
 
-Used by the app's client-side fallback (FilterLogEvents + parsing) and by the demo server's
-Logs Insights emulation, so both compute the same figures from the same lines.
+Used by the app's client-side fallback (FilterLogEvents + parsing) and to read the init and
+restore durations of the cold rows Insights returns. The demo server's Insights emulation has
+its own parser (lambdatop.demo.mends.report_fields), so a bug here cannot hide behind the same
+bug in the server.
 """
 
 from __future__ import annotations
@@ -186,6 +188,8 @@ class ColdStartStats:
     init_p50_ms: float | None = None
     init_p99_ms: float | None = None
     init_max_ms: float | None = None
+    # SnapStart restores (REPORT lines with a Restore Duration): counted apart from cold starts.
+    restores: int = 0
 
     @property
     def cold_start_ratio(self) -> float | None:
@@ -196,15 +200,24 @@ class ColdStartStats:
 def cold_start_stats(reports: Iterable[Report]) -> ColdStartStats:
     """Exact statistics over every line given (no sampling)."""
     count = 0
+    restores = 0
     inits: list[float] = []
     for report in reports:
         count += 1
         if report.init_ms is not None:
             inits.append(report.init_ms)
+        if report.restore_ms is not None:
+            restores += 1
+    return stats_over(count, restores, inits)
+
+
+def stats_over(reports: int, restores: int, inits: Sequence[float]) -> ColdStartStats:
+    """Exact statistics from a count of REPORT lines, of restores, and every init duration."""
     if not inits:
-        return ColdStartStats(reports=count, cold_starts=0)
+        return ColdStartStats(reports=reports, cold_starts=0, restores=restores)
     return ColdStartStats(
-        reports=count,
+        reports=reports,
+        restores=restores,
         cold_starts=len(inits),
         init_avg_ms=sum(inits) / len(inits),
         init_p50_ms=percentile(inits, 50),

@@ -111,6 +111,7 @@ class FunctionRow:
     # REPORT lines over the window.
     reports: int | None = None
     cold_starts: int | None = None
+    restores: int | None = None  # SnapStart restores (counted apart from cold starts)
     init_avg_ms: float | None = None
     init_p50_ms: float | None = None
     init_p99_ms: float | None = None
@@ -196,6 +197,9 @@ class FleetSnapshot:
     api_calls_per_minute: int | None = None
     next_refresh_at: datetime | None = None
     paused: bool = False
+    # Where the REPORT-line figures came from: "insights" (Logs Insights) or "filter" (the
+    # FilterLogEvents fallback); None before the first logs pass.
+    logs_path: str | None = None
 
     @property
     def all_sources_ok(self) -> bool:

@@ -19,11 +19,10 @@ all functions, as in CloudWatch. Every request is recorded so tests can count qu
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -149,6 +148,8 @@ class FakeAws:
     concurrency_limit: int = 1000
     # log group -> one Init Duration (ms) or None per invocation, for REPORT lines
     reports: dict[str, list[float | None]] = field(default_factory=dict)
+    # When those REPORT lines were written (a few minutes before FakeClock's default start).
+    reports_at: datetime = datetime(2026, 11, 23, 2, 55, tzinfo=UTC)
     queue_depths: dict[str, int] = field(default_factory=dict)  # queue name -> visible messages
     # operation name -> what to fail it with (an exception factory), until removed
     faults: dict[str, Callable[[], Exception]] = field(default_factory=dict)
@@ -336,37 +337,41 @@ class FakeAws:
     # ---- logs -------------------------------------------------------------------------------
     def start_query(self, params: dict[str, Any]) -> dict[str, Any]:
         query_id = f"query-{len(self._queries) + 1}"
-        self._queries[query_id] = list(params["logGroupNames"])
+        in_range = int(params["startTime"]) <= self.reports_at.timestamp() <= int(params["endTime"])
+        self._queries[query_id] = list(params["logGroupNames"]) if in_range else []
         return {"queryId": query_id}
 
     def get_query_results(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Answers lambdatop's cold-start query (stats by @log, bin(1m), init): every REPORT
+        line of a group was written in the minute of `reports_at`."""
         groups = self._queries[params["queryId"]]
+        bucket = self.reports_at.strftime("%Y-%m-%d %H:%M:00.000")
         rows = []
         for group in groups:
             inits = self.reports.get(group)
             if not inits:
-                continue  # no REPORT line in the window: Insights has no row for the group
-            cold = sorted(i for i in inits if i is not None)
-            cells = {"@log": f"{ACCOUNT}:{group}", "reports": str(len(inits)), "cold_starts": str(len(cold))}
-            if cold:
-                cells |= {
-                    "init_avg": str(sum(cold) / len(cold)),
-                    "init_p50": str(cold[math.ceil(len(cold) / 2) - 1]),
-                    "init_p99": str(cold[math.ceil(len(cold) * 0.99) - 1]),
-                    "init_max": str(cold[-1]),
-                }
-            rows.append([{"field": k, "value": v} for k, v in cells.items()])
+                continue  # no REPORT line in the range: Insights has no row for the group
+            by_init = Counter(inits)
+            for init, count in by_init.items():
+                cells = {"@log": f"{ACCOUNT}:{group}", "bin(1m)": bucket, "reports": str(count),
+                         "text_restores": "0", "json_restores": "0"}
+                if init is not None:
+                    cells["init"] = str(init)
+                rows.append([{"field": k, "value": v} for k, v in cells.items()])
         return {"status": "Complete", "results": rows,
                 "statistics": {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 2048.0}}
 
     def filter_log_events(self, params: dict[str, Any]) -> dict[str, Any]:
         inits = self.reports.get(params["logGroupName"], [])
+        at_ms = int(self.reports_at.timestamp() * 1000)
+        if not int(params["startTime"]) <= at_ms <= int(params["endTime"]):
+            inits = []
         events = []
         for i, init in enumerate(inits):
             line = f"REPORT RequestId: 00000000-0000-4000-8000-{i:012d}\tDuration: 101.00 ms\tBilled Duration: 102 ms\t"
             if init is not None:
                 line += f"Init Duration: {init:.2f} ms\t"
-            events.append({"message": line, "timestamp": int(params["startTime"]) + i})
+            events.append({"message": line, "timestamp": at_ms + i})
         return {"events": events}
 
     # ---- sqs --------------------------------------------------------------------------------
@@ -405,4 +410,5 @@ def fake_collector(
         wide = RateLimiter(1e9, burst=1_000_000_000)
         region.inventory.limiters = InventoryLimiters(shared_pool=wide, get_function=wide)
         region.logs.filter_limiter = wide
+        region.logs.insights.poll_initial_s = 0.0
     return collector, clock

@@ -6,6 +6,7 @@ import json
 import random
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -288,7 +289,9 @@ def test_a_query_outside_the_subset_goes_to_moto(client: ClientFactory) -> None:
         [{"timestamp": NOW_MS + i, "message": f"REPORT RequestId: r{i}\tDuration: 1 ms\t"} for i in range(3)],
     )
 
-    result = run(logs, ["/aws/lambda/binned"], 'filter @type = "REPORT" | stats count(*) as n by bin(1m)')
+    result = run(
+        logs, ["/aws/lambda/binned"], 'filter @type = "REPORT" | stats count_distinct(@requestId) as n by bin(1m)'
+    )
 
     # moto ignores stats: no row carries the requested column, so the app falls back.
     assert all(cell["field"] != "n" for row in result["results"] for cell in row)
@@ -324,3 +327,72 @@ def test_50_groups_of_1000_events_are_all_scanned(client: ClientFactory) -> None
 
     assert len(result["results"]) == 50
     assert result["statistics"]["recordsScanned"] == 50_000
+
+
+def test_the_apps_cold_start_query_is_answered_per_minute_whatever_the_format(
+    client: ClientFactory, account_id: str
+) -> None:
+    """The query lambdatop.aws.logs sends (both formats, bin(1m), coalesce, strcontains), with
+    the answer written out by hand rather than computed by any parser."""
+    from lambdatop.aws.logs_query import COLD_START_QUERY
+
+    logs = client("logs")
+    minute0 = (NOW_MS // 60_000) * 60_000
+    text = "REPORT RequestId: r{i}\tDuration: 3.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\t"
+    as_json = '{{"time":"t","type":"platform.report","record":{{"requestId":"j{i}","metrics":{{{m}}}}}}}'
+    events = [
+        {"timestamp": minute0 + 1_000, "message": text.format(i=1)},
+        {"timestamp": minute0 + 2_000, "message": text.format(i=2) + "Init Duration: 250.50 ms\t"},
+        {"timestamp": minute0 + 3_000, "message": "START RequestId: r3 Version: $LATEST"},
+        {"timestamp": minute0 + 4_000, "message": as_json.format(i=4, m='"durationMs":2.0,"initDurationMs":250.5')},
+        {"timestamp": minute0 + 61_000, "message": as_json.format(i=5, m='"durationMs":2.0')},
+        {"timestamp": minute0 + 62_000, "message": text.format(i=6) + "Restore Duration: 300.00 ms\t"},
+        {"timestamp": minute0 + 63_000, "message": as_json.format(i=7, m='"durationMs":2.0,"restoreDurationMs":9.5')},
+        {"timestamp": minute0 + 64_000, "message": '{"level":"INFO","message":"REPORT RequestId: fake"}'},
+    ]
+    write_group(logs, "/aws/lambda/mixed", events)
+    outside = {"timestamp": minute0 + 180_000, "message": text.format(i=9) + "Init Duration: 1.00 ms\t"}
+    logs.put_log_events(logGroupName="/aws/lambda/mixed", logStreamName="2026/03/02/[$LATEST]abc", logEvents=[outside])
+
+    result = run(logs, ["/aws/lambda/mixed"], COLD_START_QUERY, start_s=minute0 // 1000, end_s=minute0 // 1000 + 119)
+
+    rows = sorted(
+        (
+            row["bin(1m)"],
+            row.get("init", ""),
+            float(row["reports"]),
+            float(row["text_restores"]),
+            float(row["json_restores"]),
+        )
+        for row in ({c["field"]: c["value"] for c in cells} for cells in result["results"])
+    )
+    first = datetime.fromtimestamp(minute0 / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.000")
+    second = datetime.fromtimestamp(minute0 / 1000 + 60, UTC).strftime("%Y-%m-%d %H:%M:%S.000")
+    assert rows == [
+        (first, "0.0", 1, 0, 0),  # warm: the query's coalesce default, never a missing field
+        (first, "250.5", 2, 0, 0),  # one text and one JSON cold start, same duration
+        (second, "0.0", 3, 1, 1),
+    ]
+    assert all(
+        cell["field"] == "@log" and cell["value"] == f"{account_id}:/aws/lambda/mixed"
+        for cells in result["results"]
+        for cell in cells
+        if cell["field"] == "@log"
+    )
+    # Billed as AWS bills: every byte of every event in the range, REPORT or not; none outside.
+    in_range = sum(len(e["message"].encode()) for e in events)
+    assert result["statistics"]["bytesScanned"] == float(in_range)
+
+
+def test_the_server_does_not_parse_report_lines_with_the_apps_parser() -> None:
+    """A parser bug must not hide behind the same bug in the server that tests it."""
+    import ast
+    from pathlib import Path
+
+    import lambdatop.demo.mends as mends
+
+    for path in Path(mends.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not {name for name in imported if name and name.startswith("lambdatop.model.reports")}, path.name

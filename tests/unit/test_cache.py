@@ -72,6 +72,7 @@ def full_snapshot() -> FleetSnapshot:
         invocations_series=(800.0, 812.5, 0.0, 790.25),
         reports=11900,
         cold_starts=120,
+        restores=4,
         init_avg_ms=410.0,
         init_p50_ms=380.0,
         init_p99_ms=1200.0,
@@ -119,6 +120,7 @@ def full_snapshot() -> FleetSnapshot:
         api_calls_per_minute=12,
         next_refresh_at=NOW + timedelta(seconds=60),
         paused=True,
+        logs_path="filter",
     )
 
 

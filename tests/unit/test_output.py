@@ -53,7 +53,7 @@ FUNCTION_KEYS = [
     "timeout_s", "reserved_concurrency", "provisioned_concurrency",
     "invocations", "errors", "error_rate", "throttles", "concurrency_max",
     "duration_avg_ms", "duration_p99_ms",
-    "cold_starts", "cold_start_ratio", "init_avg_ms", "init_p99_ms", "init_max_ms",
+    "cold_starts", "cold_start_ratio", "restores", "init_avg_ms", "init_p99_ms", "init_max_ms",
     "dlq", "aliases", "stale",
 ]  # fmt: skip
 
@@ -178,6 +178,7 @@ def test_unknown_is_null_never_zero() -> None:
         "duration_p99_ms",
         "cold_starts",
         "cold_start_ratio",
+        "restores",
         "init_p99_ms",
         "reserved_concurrency",
     ):
@@ -219,6 +220,7 @@ def test_sources_report_freshness_relative_to_generated_at() -> None:
         "ok": False,
         "age_s": 180.0,
         "error": "AccessDeniedException: not authorized",
+        "path": None,  # no logs pass has said which path it took
     }
 
 

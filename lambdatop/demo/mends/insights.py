@@ -5,7 +5,8 @@ Fields are discovered as Logs Insights does for Lambda: @timestamp, @message, @l
 (`<account>:<group>`), @logStream, and from text-format platform lines @type, @requestId,
 @duration, @billedDuration, @initDuration, @maxMemoryUsed and @memorySize (bytes),
 @xrayTraceId, @xraySegmentId; JSON events are flattened into dot notation
-(`record.metrics.initDurationMs`). Percentiles are nearest rank, as lambdatop.model.reports.
+(`record.metrics.initDurationMs`). Percentiles are nearest rank. REPORT lines are read by
+this server's own parser (report_fields), never the app's.
 """
 
 from __future__ import annotations
@@ -18,15 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from lambdatop.demo.mends.insights_query import (
-    Aggregate,
-    Query,
-    Value,
-    as_number,
-    as_text,
-    format_number,
-)
-from lambdatop.model.reports import parse_report_line, percentile
+from lambdatop.demo.mends.insights_query import Aggregate, Query
+from lambdatop.demo.mends.insights_values import Value, as_number, as_text, format_number
+from lambdatop.demo.mends.report_fields import nearest_rank, report_fields
 
 
 class LogEvent(NamedTuple):
@@ -57,22 +52,23 @@ _PLATFORM_TYPES = frozenset(
 )
 _REQUEST_ID = re.compile(r"RequestId: ([0-9A-Za-z-]+)")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_SEGMENT_ID = re.compile(r"SegmentId: ([0-9a-fA-F]+)")
-_MB = 1024 * 1024
 
 
 class _Record:
     """One event with its fields discovered lazily (most queries read only a few)."""
 
-    __slots__ = ("_fields", "_type", "account", "event")
+    __slots__ = ("_fields", "_type", "account", "computed", "event")
 
     def __init__(self, event: LogEvent, account: str) -> None:
         self.event = event
         self.account = account
         self._type: str | bool | None = False  # False = not computed yet
         self._fields: dict[str, Value] | None = None
+        self.computed: dict[str, Value] | None = None  # `fields f(…) as name`
 
     def get(self, name: str) -> Value:
+        if self.computed is not None and name in self.computed:
+            return self.computed[name]
         event = self.event
         if name == "@message":
             return event.message
@@ -113,20 +109,7 @@ class _Record:
         kind = self._platform_type()
         fields: dict[str, Value] = {}
         if kind == "REPORT":
-            report = parse_report_line(message)
-            if report is not None:
-                fields["@requestId"] = report.request_id
-                _put(fields, "@duration", report.duration_ms)
-                _put(fields, "@billedDuration", report.billed_ms)
-                _put(fields, "@initDuration", report.init_ms)
-                if report.memory_mb is not None:
-                    fields["@memorySize"] = report.memory_mb * _MB
-                if report.max_memory_mb is not None:
-                    fields["@maxMemoryUsed"] = report.max_memory_mb * _MB
-                if report.xray_trace_id:
-                    fields["@xrayTraceId"] = report.xray_trace_id
-                    if segment := _SEGMENT_ID.search(message):
-                        fields["@xraySegmentId"] = segment.group(1)
+            fields.update(report_fields(message))
         elif kind is not None:
             if found := _REQUEST_ID.search(message):
                 fields["@requestId"] = found.group(1)
@@ -135,11 +118,6 @@ class _Record:
             if len(columns) >= 3 and _UUID.match(columns[1]):
                 fields["@requestId"] = columns[1]
         return fields
-
-
-def _put(fields: dict[str, Value], name: str, value: float | None) -> None:
-    if value is not None:
-        fields[name] = value
 
 
 def _flatten(node: dict[str, Any] | list[Any], prefix: str, out: dict[str, Value]) -> None:
@@ -173,6 +151,10 @@ def run_query(query: Query, events: Iterable[LogEvent], account: str, default_li
         scanned_bytes += len(event.message.encode("utf-8"))
         record = _Record(event, account)
         if all(predicate(record) for predicate in filters):
+            if query.computed:
+                record.computed = {}
+                for name, expression in query.computed:
+                    record.computed[name] = expression(record)
             matched.append(record)
     if query.is_stats:
         table = _aggregate(query, matched)
@@ -196,14 +178,17 @@ def run_query(query: Query, events: Iterable[LogEvent], account: str, default_li
 def _aggregate(query: Query, records: list[_Record]) -> list[dict[str, Value]]:
     groups: dict[tuple[str | None, ...], list[_Record]] = {}
     for record in records:
-        key = tuple(None if (v := record.get(name)) is None else as_text(v) for name in query.group_by)
+        key = tuple(None if (v := expr(record)) is None else as_text(v) for expr in query.group_expressions)
         groups.setdefault(key, []).append(record)
-    wanted = {a.field for a in query.aggregates if a.field is not None}
+    wanted = {a.field: a.expression for a in query.aggregates if a.field is not None}
     table: list[dict[str, Value]] = []
     for key, members in groups.items():
         row: dict[str, Value] = dict(zip(query.group_by, key, strict=True))
         # Read each field once per group, however many aggregates use it.
-        columns = {name: [record.get(name) for record in members] for name in wanted}
+        columns = {
+            name: [expression(record) if expression else record.get(name) for record in members]
+            for name, expression in wanted.items()
+        }
         numbers: dict[str, list[float]] = {}
         for aggregate in query.aggregates:
             row[aggregate.name] = _compute(aggregate, len(members), columns, numbers)
@@ -236,7 +221,7 @@ def _compute(
     if aggregate.function == "max":
         return max(found)
     assert aggregate.p is not None
-    return percentile(found, aggregate.p)
+    return nearest_rank(found, aggregate.p)
 
 
 def _pointer(record: _Record) -> str:

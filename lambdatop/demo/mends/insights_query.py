@@ -3,28 +3,29 @@
 Supported pipeline commands: `fields`, `filter`, `stats … [by …]`, `sort`, `limit`.
 Filters: comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`) against a string or number, `like`
 / `not like` with a /regex/ or a "substring", `ispresent(field)`, combined with `and`, `or`,
-`not` and parentheses. Aggregates: count(*), count(field), sum, avg, min, max,
-pct(field, N) and its synonym percentile(field, N).
+`not` and parentheses. Aggregates: count(*), count(x), sum, avg, min, max, pct(x, N) and its
+synonym percentile(x, N), where x is a field or a function (see insights_values). `fields` may
+compute a new field (`fields coalesce(a, b) as c`); `stats … by` takes fields and `bin(1m)`.
 
-Anything else (parse, bin(), display, dedup, functions, arithmetic…) raises Unsupported, and
+Anything else (parse, display, dedup, other functions, arithmetic…) raises Unsupported, and
 the caller hands the query to moto unchanged, as a real endpoint with fewer features would.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Protocol
 
-Value = str | float | int | bool | None
-
-
-class Unsupported(Exception):
-    """The query uses something outside the emulated subset."""
-
+from lambdatop.demo.mends.insights_values import (
+    Expression,
+    FieldSource,
+    Unsupported,
+    Value,
+    as_number,
+    as_text,
+)
+from lambdatop.demo.mends.insights_values import function as call
 
 # -- tokens ------------------------------------------------------------------------------
 
@@ -101,39 +102,13 @@ def _tokens(query: str) -> list[_Token]:
 # -- expressions -------------------------------------------------------------------------
 
 
-class FieldSource(Protocol):
-    """A log event as filters see it: a field's value, or None when absent."""
-
-    def get(self, name: str) -> Value: ...
-
-
 Predicate = Callable[[FieldSource], bool]
 
 
-def as_number(value: Value) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None
-
-
-def as_text(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_number(value)
-    return str(value)
-
-
 class _Parser:
-    def __init__(self, tokens: Sequence[_Token]) -> None:
+    def __init__(self, tokens: Sequence[_Token], text: str = "") -> None:
         self.tokens = tokens
+        self.text = text  # the whole query: calls are named as written (`bin(1m)`)
         self.at = 0
 
     def peek(self, offset: int = 0) -> _Token | None:
@@ -210,6 +185,43 @@ class _Parser:
         literal = self.take()
         return _comparison(name, op, literal)
 
+    def value_expression(self) -> tuple[str, Expression]:
+        """A field or a function call; returns (its text, as Insights names the column; how to
+        compute it)."""
+        first = self.take()
+        if first.kind == "string":
+            text = first.text
+            return repr(text), lambda r: text
+        if first.kind == "number":
+            number = float(first.text)
+            return first.text, lambda r: number
+        if first.kind != "name":
+            raise Unsupported(f"expected a field, found {first.text!r}")
+        upcoming = self.peek()
+        if upcoming is None or upcoming.kind != "lparen":
+            name = first.text
+            return name, lambda r: r.get(name)
+        function = first.text.lower()
+        self.take("lparen")
+        arguments: list[tuple[str, Expression]] = []
+        raw: list[str] = []
+        while True:
+            token = self.peek()
+            if token is None:
+                raise Unsupported("unterminated function call")
+            if token.kind == "rparen":
+                break
+            if function == "bin":
+                raw.append(self.take().text)
+            else:
+                arguments.append(self.value_expression())
+            token = self.peek()
+            if token is not None and token.kind == "comma":
+                self.take()
+        close = self.take("rparen")
+        text = self.text[first.start : close.end]
+        return text, call(function, arguments, "".join(raw))
+
     def pattern(self) -> Callable[[Value], bool]:
         token = self.take()
         if token.kind == "regex":
@@ -264,17 +276,21 @@ _NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
 @dataclass(frozen=True, slots=True)
 class Aggregate:
     function: str  # count, sum, avg, min, max, pct
-    field: str | None  # None for count(*)
+    field: str | None  # None for count(*); else the argument as written (a field or a call)
     name: str
     p: float | None = None
+    expression: Expression | None = None  # how to compute the argument
 
 
 @dataclass(slots=True)
 class Query:
     filters: list[Predicate] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    # Fields computed by `fields f(…) as name`, in order, before filters that follow and stats.
+    computed: list[tuple[str, Expression]] = field(default_factory=list)
     aggregates: list[Aggregate] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
+    group_expressions: list[Expression] = field(default_factory=list)
     sort: tuple[str, bool] | None = None  # (field, descending)
     limit: int | None = None
 
@@ -305,13 +321,13 @@ def parse_query(text: str) -> Query:
 
 def _apply_command(query: Query, command: list[_Token], text: str) -> None:
     head = command[0].text.lower() if command[0].kind == "name" else ""
-    parser = _Parser(command[1:])
+    parser = _Parser(command[1:], text)
     if head == "filter":
         if query.is_stats:
             raise Unsupported("filter after stats")
         query.filters.append(parser.expression())
     elif head == "fields":
-        query.fields.extend(_field_list(parser))
+        _parse_fields(query, parser)
     elif head == "stats":
         if query.is_stats:
             raise Unsupported("a second stats command")
@@ -333,12 +349,18 @@ def _apply_command(query: Query, command: list[_Token], text: str) -> None:
         raise Unsupported(f"unexpected {leftover.text if leftover else ''!r}")
 
 
-def _field_list(parser: _Parser) -> list[str]:
-    names = [parser.take("name").text]
-    while not parser.done():
+def _parse_fields(query: Query, parser: _Parser) -> None:
+    while True:
+        text, expression = parser.value_expression()
+        if parser.keyword("as"):
+            text = parser.take("name").text
+            query.computed.append((text, expression))
+        elif not _NAME.fullmatch(text):
+            query.computed.append((text, expression))
+        query.fields.append(text)
+        if parser.done():
+            return
         parser.take("comma")
-        names.append(parser.take("name").text)
-    return names
 
 
 def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
@@ -349,6 +371,7 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
             raise Unsupported(f"aggregate {function_token.text!r}")
         parser.take("lparen")
         argument: str | None
+        expression: Expression | None = None
         p = None
         upcoming = parser.peek()
         if function == "count" and upcoming is not None and upcoming.kind in ("star", "rparen"):
@@ -356,7 +379,7 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
                 parser.take()
             argument = None
         else:
-            argument = parser.take("name").text
+            argument, expression = parser.value_expression()
             if function in ("pct", "percentile"):
                 parser.take("comma")
                 p = float(parser.take("number").text)
@@ -367,27 +390,17 @@ def _parse_stats(query: Query, parser: _Parser, text: str) -> None:
         name = text[function_token.start : close.end]
         if parser.keyword("as"):
             name = parser.take("name").text
-        query.aggregates.append(Aggregate(function, argument, name, p))
+        query.aggregates.append(Aggregate(function, argument, name, p, expression))
         if parser.done():
             return
         if parser.keyword("by"):
-            query.group_by = _field_list(parser)
-            return
+            while True:
+                by_text, by_expression = parser.value_expression()
+                if parser.keyword("as"):
+                    by_text = parser.take("name").text
+                query.group_by.append(by_text)
+                query.group_expressions.append(by_expression)
+                if parser.done():
+                    return
+                parser.take("comma")
         parser.take("comma")
-
-
-def format_number(value: float) -> str:
-    """A double as Logs Insights prints it (Java's Double.toString: 188.21, 100.0, 6.7108864E7)."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if value == 0:
-        return "0.0"
-    magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e7:
-        text = repr(value)
-        return text if ("." in text or "e" in text) else text + ".0"
-    sign, digits, exponent = Decimal(repr(value)).as_tuple()
-    figures = "".join(map(str, digits)).rstrip("0") or "0"
-    scale = len(digits) + int(exponent) - 1
-    mantissa = figures[0] + "." + (figures[1:] or "0")
-    return ("-" if sign else "") + f"{mantissa}E{scale}"

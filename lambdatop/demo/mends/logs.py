@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdatop.demo.mends.insights import LogEvent, Outcome, run_query
-from lambdatop.demo.mends.insights_query import Unsupported, parse_query
+from lambdatop.demo.mends.insights_query import parse_query
+from lambdatop.demo.mends.insights_values import Unsupported
 from lambdatop.demo.mends.protocol import (
     Call,
     ProtocolError,

@@ -21,6 +21,8 @@ from lambdatop.ui.format import DASH, countdown, money_per_hour
 # Sources whose age is worth a glance even when they are fine; others show only when stale.
 ALWAYS_SHOWN = ("metrics", "logs")
 SEPARATOR = "  "
+# Where cold-start figures came from: Logs Insights, or the FilterLogEvents fallback.
+LOGS_PATH_LABELS = {"insights": "Insights", "filter": "filter"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +95,17 @@ def _freshness(snapshot: FleetSnapshot, now: datetime) -> list[Item]:
     for name in names:
         status = snapshot.sources[name]
         age = status.age_s(now)
+        shown = name
+        if name == "logs" and snapshot.logs_path in LOGS_PATH_LABELS:
+            shown = f"logs·{LOGS_PATH_LABELS[snapshot.logs_path]}"  # which path the numbers took
         if not status.ok:
             error = f" {clean_text(status.error, max_len=24)}" if status.error else ""
             label = f"STALE {format_age_s(age)}" if age is not None else "NO DATA"
-            items.append(Item(1, f"{name} {label}{error}", "bold $stale"))
+            items.append(Item(1, f"{shown} {label}{error}", "bold $stale"))
         elif name in ALWAYS_SHOWN:
-            items.append(Item(3, f"{name} {format_age_s(age)}", ""))
+            items.append(Item(3, f"{shown} {format_age_s(age)}", ""))
         else:
-            items.append(Item(8, f"{name} {format_age_s(age)}", "$muted"))
+            items.append(Item(8, f"{shown} {format_age_s(age)}", "$muted"))
     return items
 
 
