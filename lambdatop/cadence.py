@@ -28,12 +28,22 @@ class Cadence:
     min_forced_fleet_gap_s: float = 60.0
     budget_usd_per_hour: float | None = None
 
-    def for_demo(self) -> Cadence:
-        """The demo account moves every few seconds; so does its refresh (said on screen)."""
-        return replace(
-            self, metrics_s=10.0, fleet_s=30.0, logs_s=15.0, queues_s=10.0, inventory_s=60.0,
-            account_s=60.0, min_forced_fleet_gap_s=10.0,
+    def for_demo(self, metrics_s: float | None = None) -> Cadence:
+        """The demo account moves every few seconds; so does its refresh (said on screen).
+        `metrics_s`: the user's own `--refresh` / `[demo] refresh`, which wins."""
+        fast = replace(
+            self,
+            metrics_s=10.0,
+            fleet_s=30.0,
+            logs_s=15.0,
+            queues_s=10.0,
+            inventory_s=60.0,
+            account_s=60.0,
+            min_forced_fleet_gap_s=10.0,
         )
+        if metrics_s is None:
+            return fast
+        return replace(fast, metrics_s=metrics_s, queues_s=metrics_s, fleet_s=max(fast.fleet_s, metrics_s))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +64,7 @@ class TierPlan:
         }
 
 
-def plan_tiers(
-    cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet_queries: int
-) -> TierPlan:
+def plan_tiers(cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet_queries: int) -> TierPlan:
     """Choose the fleet period: the default, or slower when the budget says so."""
     fleet_s = cadence.fleet_s
     note = None

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambdatop import __version__
+from lambdatop.terminal import EXIT_OUTPUT, SignalExit, screen_hint, screen_problem, stdout_closed, write_stdout
 
 if TYPE_CHECKING:
     from lambdatop.clock import Clock
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_STALE = 3
+# EXIT_OUTPUT (4): --once could not write (closed stdout, disk full); 128+N: ended by signal N.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     access = p.add_mutually_exclusive_group()
     access.add_argument("--read-only", action="store_true", default=None, help="make every change to AWS impossible")
     access.add_argument(
-        "--read-write", dest="read_only", action="store_false", default=None,
+        "--read-write",
+        dest="read_only",
+        action="store_false",
+        default=None,
         help="lift a read_only set by the config file for this run",
     )
     p.add_argument("--demo", action="store_true", default=None, help="simulated account on an embedded local server")
@@ -60,7 +65,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags: dict[str, object] = {}
     if args.profile:
         flags["profile"] = args.profile
-    if args.region:
+    if args.region is not None:
         flags["regions"] = tuple(r.strip() for r in args.region.split(",") if r.strip())
     if args.window:
         from lambdatop.model.window import parse_window
@@ -79,7 +84,10 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.region is not None and not any(r.strip() for r in args.region.split(",")):
+        parser.error("--region needs a region name such as eu-west-1 (or leave it out for the profile's region)")
     from lambdatop.settings import ConfigError, load_settings
 
     if args.print_paths:
@@ -99,8 +107,20 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print("lambdatop: --format goes with --once", file=sys.stderr)
         return EXIT_USAGE
     if settings.once:
+        if stdout_closed():
+            # Checked first: a closed fd 1 would otherwise be reused by the first socket we open.
+            print("lambdatop: standard output is closed; nothing to write the snapshot to", file=sys.stderr)
+            return EXIT_OUTPUT
         return _run_once(settings)
+    problem = screen_problem(env, sys.stdin.isatty() if sys.stdin else False, _stdout_is_tty())
+    if problem is not None:
+        print(screen_hint(problem), file=sys.stderr)
+        return EXIT_USAGE
     return _run_tui(settings)
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, ...]]:
@@ -151,9 +171,8 @@ def _run_once(settings: Settings) -> int:
     from lambdatop import output
 
     text = output.render(snapshot, settings.output_format, width=_terminal_width())
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
-    return output.exit_code(snapshot)
+    failed = write_stdout(text if text.endswith("\n") else text + "\n")
+    return failed if failed is not None else output.exit_code(snapshot)
 
 
 def _terminal_width() -> int:
@@ -196,13 +215,15 @@ def _run_tui(settings: Settings) -> int:
     if settings.demo:
         from lambdatop.demo_boot import DemoBootingSource
 
-        # The screen comes up at once; the demo account starts behind it.
-        demo_source = DemoBootingSource(settings.seed, clock, cadence.for_demo(), settings.window_minutes)
+        # The screen comes up at once; the demo account starts behind it. The demo's own fast
+        # cadence unless the user chose a refresh (--refresh, LAMBDATOP_REFRESH, [demo] refresh).
+        demo_cadence = cadence.for_demo(float(settings.refresh_s) if settings.refresh_given else None)
+        demo_source = DemoBootingSource(settings.seed, clock, demo_cadence, settings.window_minutes)
         try:
-            build_app(settings, demo_source, None, clock, demo=True).run()
+            code = _run_app(build_app(settings, demo_source, None, clock, demo=True))
         finally:
             demo_source.stop()
-        return EXIT_OK
+        return code
     try:
         target, regions = _target_and_regions(settings, None)
         pool = ClientPool(target)
@@ -211,8 +232,13 @@ def _run_tui(settings: Settings) -> int:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
     collector = Collector(
-        pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
-        profile=settings.profile, owns_pool=True,
+        pool,
+        regions,
+        clock,
+        window_minutes=settings.window_minutes,
+        cadence=cadence,
+        profile=settings.profile,
+        owns_pool=True,
     )
     initial, cache = _load_cache(settings, target, regions, clock)
 
@@ -226,14 +252,31 @@ def _run_tui(settings: Settings) -> int:
                 raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
             new_regions = (default,)
         return Collector(
-            new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-            profile=new.profile, owns_pool=True,
+            new_pool,
+            new_regions,
+            clock,
+            window_minutes=new.window_minutes,
+            cadence=cadence,
+            profile=new.profile,
+            owns_pool=True,
         )
 
     if cache is not None:
         collector.on_complete = cache.save
-    build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for).run()
-    return EXIT_OK
+    return _run_app(build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for))
+
+
+def _run_app(app: Any) -> int:
+    """Run the app; SIGTERM / SIGHUP / SIGQUIT end it the orderly way (terminal restored)."""
+    guard = SignalExit(lambda code: app.exit(return_code=code))
+    guard.install()
+    try:
+        app.run()
+    finally:
+        guard.uninstall()
+    if guard.exit_code is not None:
+        return guard.exit_code
+    return int(app.return_code or EXIT_OK)
 
 
 def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> tuple[Any, Any]:

@@ -47,6 +47,8 @@ class LambdatopApp(App[None]):
             priority=True,
             tooltip="search every command (sort, window, theme, …)",
         ),
+        # Textual makes ctrl+c a "press ctrl+q" hint; in a dashboard, as in top, it quits.
+        Binding("ctrl+c", "quit", "quit", id="app.interrupt", show=False, priority=True, tooltip="quit lambdatop"),
     ]
 
     def __init__(
@@ -61,7 +63,10 @@ class LambdatopApp(App[None]):
         demo: bool = False,
         source_factory: SourceFactory | None = None,
     ) -> None:
-        super().__init__()
+        # NO_COLOR: Textual picks its colour filter here, from the theme current at this moment
+        # (not yet ours); asking for ANSI now makes it strip colours to the terminal's own
+        # defaults (readable) instead of greying them (black on black with the ansi theme).
+        super().__init__(ansi_color=True if settings.no_color else None)
         self.settings = settings
         self.source = source
         self.operator = operator
