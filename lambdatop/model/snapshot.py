@@ -35,6 +35,13 @@ class SourceStatus:
     updated_at: datetime | None = None
     stale_since: datetime | None = None
     error: str | None = None
+    # The endpoint can never answer this source (an emulator without the API): nothing the
+    # operator can fix by waiting, so the status bar summarises it instead of alarming.
+    unsupported: bool = False
+
+    @property
+    def cannot_answer(self) -> bool:
+        return self.unsupported or (not self.ok and "not supported by this endpoint" in (self.error or ""))
 
     def age_s(self, now: datetime) -> float | None:
         if self.updated_at is None:

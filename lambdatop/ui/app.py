@@ -28,7 +28,9 @@ from lambdatop.ui.command_line import Command, CommandError, parse_command
 from lambdatop.ui.messages import CommandRequested, SnapshotReady
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
+from lambdatop.ui.screens.sources import SourcesScreen
 from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, register_all
+from lambdatop.ui.widgets.status_bar import unsupported_sources
 
 COLLECTOR_GROUP = "collector"
 # Builds a source for other settings (`:region`, `:profile`); None: switching needs a restart.
@@ -49,6 +51,14 @@ class LambdatopApp(App[None]):
         ),
         # Textual makes ctrl+c a "press ctrl+q" hint; in a dashboard, as in top, it quits.
         Binding("ctrl+c", "quit", "quit", id="app.interrupt", show=False, priority=True, tooltip="quit lambdatop"),
+        Binding(
+            "exclamation_mark",
+            "sources",
+            "sources",
+            id="app.sources",
+            show=False,
+            tooltip="every source: OK, stale or unsupported, since when and why",
+        ),
     ]
 
     def __init__(
@@ -74,6 +84,7 @@ class LambdatopApp(App[None]):
         self.demo = demo or settings.demo
         self._source_factory = source_factory
         self._initial_snapshot = initial_snapshot
+        self._announced_unsupported: set[str] = set()
         self._themes = themes if themes is not None else load_themes(_user_themes_dir())
         self.animation_level = "full" if settings.animations else "none"
         self.fleet = FleetScreen(
@@ -115,6 +126,23 @@ class LambdatopApp(App[None]):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self.fleet.apply_snapshot(message.snapshot)
+        self._announce_unsupported(message.snapshot)
+
+    def _announce_unsupported(self, snapshot: FleetSnapshot) -> None:
+        """Sources this endpoint can never answer: said once here, then one item in the status bar."""
+        new = [name for name in unsupported_sources(snapshot) if name not in self._announced_unsupported]
+        if not new:
+            return
+        self._announced_unsupported.update(new)
+        self.notify(
+            f"not supported by this endpoint: {', '.join(new)} (press ! for every source)",
+            title="sources",
+            markup=False,
+        )
+
+    def action_sources(self) -> None:
+        if not isinstance(self.screen, SourcesScreen):
+            self.push_screen(SourcesScreen(lambda: (self.fleet.view.snapshot, self.clock.now())))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""

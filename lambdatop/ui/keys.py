@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
-SCOPE_ORDER = ("fleet", "app", "help", "prompt")
+SCOPE_ORDER = ("fleet", "app", "help", "sources", "prompt")
 
 
 def binding_scope(binding: Binding) -> str:
@@ -31,6 +31,7 @@ def lambdatop_bindings() -> list[Binding]:
     from lambdatop.ui.app import LambdatopApp
     from lambdatop.ui.screens.fleet import FleetScreen
     from lambdatop.ui.screens.help import HelpScreen
+    from lambdatop.ui.screens.sources import SourcesScreen
     from lambdatop.ui.widgets.fleet_table import FleetTable
     from lambdatop.ui.widgets.prompt import Prompt
 
@@ -39,6 +40,7 @@ def lambdatop_bindings() -> list[Binding]:
         *LambdatopApp.BINDINGS,
         *FleetTable.BINDINGS,
         *HelpScreen.BINDINGS,
+        *SourcesScreen.BINDINGS,
         *Prompt.BINDINGS,
     ]
     return [b for b in declared if isinstance(b, Binding) and b.id]

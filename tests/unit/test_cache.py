@@ -100,6 +100,7 @@ def full_snapshot() -> FleetSnapshot:
             updated_at=NOW - timedelta(minutes=3),
             stale_since=NOW - timedelta(minutes=1),
             error="throttled",
+            unsupported=True,
         ),
         "inventory": SourceStatus(name="inventory", ok=True, updated_at=NOW - timedelta(minutes=4)),
     }
