@@ -25,6 +25,7 @@ from lambdatop.protocols import Operator, SnapshotSource
 from lambdatop.settings import Settings
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
+from lambdatop.ui.keys import keymap_problems
 from lambdatop.ui.messages import CommandRequested, SnapshotReady
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
@@ -107,6 +108,10 @@ class LambdatopApp(App[None]):
             self.notify(message, title="theme", severity="warning", markup=False)
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
+            # Once, at start: an unknown id or a key given to two actions would otherwise
+            # silently leave an action without its key.
+            for message in keymap_problems(self.settings.keymap):
+                self.notify(message, title="keymap", severity="warning", timeout=15, markup=False)
         self.start_collector()
 
     def start_collector(self) -> None:
