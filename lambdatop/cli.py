@@ -205,7 +205,7 @@ def build_app(
 
 
 def _run_tui(settings: Settings) -> int:
-    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
+    from lambdatop.aws.session import ClientPool, ConfigurationError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -240,30 +240,16 @@ def _run_tui(settings: Settings) -> int:
         profile=settings.profile,
         owns_pool=True,
     )
-    initial, cache = _load_cache(settings, target, regions, clock)
+    from lambdatop.view_sources import account_cache, notify_from_thread, source_factory, startup_identity
 
-    def source_for(new: Settings) -> SnapshotSource:
-        """`:region` / `:profile` from the app: a fresh collector for the new account view."""
-        new_pool = ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url))
-        new_regions = new.regions or (regions if new.profile == settings.profile else ())
-        if not new_regions:
-            default = new_pool.default_region()
-            if not default:
-                raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
-            new_regions = (default,)
-        return Collector(
-            new_pool,
-            new_regions,
-            clock,
-            window_minutes=new.window_minutes,
-            cadence=cadence,
-            profile=new.profile,
-            owns_pool=True,
-        )
-
-    if cache is not None:
-        collector.on_complete = cache.save
-    return _run_app(build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for))
+    # Whose fleet is this? A cached picture is painted only as its own account's.
+    identity = startup_identity(target, regions[0])
+    initial, cache = account_cache(settings, target, regions, clock, identity)
+    collector.on_complete = cache.save
+    factory = source_factory(settings, regions, clock, cadence)
+    app = build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=factory)
+    cache.on_problem = notify_from_thread(app, "cache")
+    return _run_app(app)
 
 
 def _run_app(app: Any) -> int:
@@ -277,13 +263,3 @@ def _run_app(app: Any) -> int:
     if guard.exit_code is not None:
         return guard.exit_code
     return int(app.return_code or EXIT_OK)
-
-
-def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> tuple[Any, Any]:
-    """The last snapshot of this account, to paint at once while the first refresh runs."""
-    from lambdatop.cache import SnapshotCache, cache_key, cache_path_for
-    from lambdatop.paths import cache_dir
-
-    key = cache_key(settings.profile, target.endpoint_url, regions)
-    cache = SnapshotCache(cache_path_for(cache_dir(os.environ), key))
-    return cache.load(clock.now()), cache

@@ -200,6 +200,17 @@ def _regions(value: object) -> tuple[str, ...]:
     return regions
 
 
+def parse_regions(text: str) -> tuple[str, ...]:
+    """`eu-west-1,us-east-1` as typed on `:region`; ValueError with a sentence otherwise."""
+    try:
+        regions = _regions(text)
+    except _Invalid as exc:
+        raise ValueError(f"region {exc}") from None
+    if not regions:
+        raise ValueError("region needs a name such as eu-west-1")
+    return regions
+
+
 def _budget(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return float(value)

@@ -197,6 +197,8 @@ class FleetSnapshot:
     provisional_after: datetime | None = None
     # True when painted from the on-disk cache before the first live refresh.
     from_cache: bool = False
+    # A cached picture whose account STS has not confirmed yet (shown under its own id only).
+    account_unconfirmed: bool = False
     # Monitoring spend per cadence tier ($/h) and why the cadence differs from the default.
     tier_cost_usd_per_hour: Mapping[str, float] = field(default_factory=dict)
     cadence_note: str | None = None

@@ -65,7 +65,8 @@ def status_items(snapshot: FleetSnapshot | None, facts: StatusFacts) -> list[Ite
         items.append(Item(0, "waiting for the first snapshot…", "$muted"))
     elif snapshot.from_cache:
         age = format_age_s((facts.now - snapshot.generated_at).total_seconds())
-        items.append(Item(0, f"CACHED {age} old", "bold $stale"))
+        unconfirmed = ", account unconfirmed" if snapshot.account_unconfirmed else ""
+        items.append(Item(0, f"CACHED {age} old{unconfirmed}", "bold $stale"))
     if facts.filter_label:
         items.append(Item(1, f"{facts.filter_label} {facts.shown}/{facts.total}", "$accent"))
     elif snapshot is not None:
