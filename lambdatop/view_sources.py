@@ -84,10 +84,15 @@ def source_factory(
             if isinstance(exc, ConfigurationError):
                 raise
             raise ConfigurationError(_one_line(exc)) from exc
-        return Collector(
+        from lambdatop.paths import cache_dir
+
+        collector = Collector(
             pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
             profile=new.profile, owns_pool=True,
         )  # fmt: skip
+        # The new view's pictures go to its own account's cache file.
+        collector.on_complete = AccountCache(cache_dir(os.environ), new.profile, new.endpoint_url, new_regions).save
+        return collector
 
     return make
 

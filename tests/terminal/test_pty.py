@@ -58,6 +58,8 @@ def test_no_color_draws_readable_text_in_the_terminals_own_colours() -> None:
         # Monochrome: every cell in the terminal's default foreground on its default background
         # (which differ by definition), never an explicit colour that could match the background.
         assert _colour_codes(screen) == []
+        # The row cursor, a background colour normally, is drawn in reverse video instead.
+        assert any("7" in m.group(1).decode().split(";") for m in COLOUR_SGR.finditer(screen))
         assert b"STALE" in screen or b"ERR" in screen  # status still told in words
         session.send(b"q")
         assert session.wait(30) == 0
