@@ -78,10 +78,10 @@ def source_factory(
                     raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
                 new_regions = (default,)
             await caller_identity(pool, new_regions[0])
-        except Exception as exc:
+        except BaseException as exc:  # also a switch cancelled by a newer one: close what we opened
             with contextlib.suppress(Exception):
                 await pool.close()
-            if isinstance(exc, ConfigurationError):
+            if isinstance(exc, ConfigurationError) or not isinstance(exc, Exception):
                 raise
             raise ConfigurationError(_one_line(exc)) from exc
         from lambdatop.paths import cache_dir

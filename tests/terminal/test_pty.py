@@ -117,3 +117,15 @@ def test_ending_signals_restore_the_terminal_and_free_the_demo_port(signum: sign
     assert MOUSE_OFF in tail
     assert b"Traceback" not in tail
     assert all(_port_free(port) for port in ports)
+
+
+def test_an_unknown_terminal_name_still_gets_the_dashboard() -> None:
+    # Textual writes standard escape sequences itself (no terminfo), so a TERM this machine has
+    # no entry for (a new emulator over SSH) works; only dumb terminals are turned away.
+    session = _demo(TERM="brand-new-terminal")
+    try:
+        assert session.read_until(SEEDED_FUNCTION, 90)
+        session.send(b"q")
+        assert session.wait(30) == 0
+    finally:
+        session.close()
