@@ -52,13 +52,106 @@ class CacheFormatError(ValueError):
 # ---------------------------------------------------------------- where cache files live
 
 
-def cache_key(profile: str | None, endpoint_url: str | None, regions: Sequence[str]) -> tuple[str, ...]:
-    """The parts that decide which fleet a snapshot shows (region order does not matter)."""
-    return (
+def cache_key(
+    profile: str | None,
+    endpoint_url: str | None,
+    regions: Sequence[str],
+    account_id: str | None = None,
+    partition: str | None = None,
+) -> tuple[str, ...]:
+    """The parts that decide which fleet a snapshot shows (region order does not matter).
+    Without an account: the key of the pointer to the last account seen there."""
+    view = (
         f"profile={profile or ''}",
         f"endpoint={endpoint_url or ''}",
         f"regions={','.join(sorted(regions))}",
     )
+    if account_id is None:
+        return view
+    return (*view, f"account={account_id}", f"partition={partition or partition_of(regions)}")
+
+
+def partition_of(regions: Sequence[str]) -> str:
+    """The AWS partition a region belongs to (its ARNs, its accounts)."""
+    first = sorted(regions)[0] if regions else ""
+    if first.startswith("cn-"):
+        return "aws-cn"
+    if first.startswith("us-gov-"):
+        return "aws-us-gov"
+    if first.startswith("us-iso-"):
+        return "aws-iso"
+    if first.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def snapshot_account(snapshot: FleetSnapshot) -> str | None:
+    """The one account a snapshot shows, or None when unknown (or, oddly, several)."""
+    accounts = {r.account_id for r in snapshot.regions if r.account_id}
+    accounts |= {row.account_id for row in snapshot.functions if row.account_id}
+    return accounts.pop() if len(accounts) == 1 else None
+
+
+class AccountCache:
+    """The snapshot cache of one view (profile, endpoint, regions), one file per account.
+
+    A snapshot is saved under its own account id and partition, and a small pointer file
+    remembers the last account seen for the view. `load()` with the account STS just confirmed
+    gives that account's picture; without one (STS did not answer) it gives the last account's,
+    marked `account_unconfirmed`, under that account's own id. `on_problem` hears once that
+    the cache cannot be written.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        profile: str | None,
+        endpoint_url: str | None,
+        regions: Sequence[str],
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.profile, self.endpoint_url, self.regions = profile, endpoint_url, tuple(regions)
+        self.on_problem = on_problem
+        self.pointer = cache_path_for(directory, cache_key(profile, endpoint_url, regions)).with_suffix(".account")
+        self.last_error: str | None = None
+        self._told = False
+
+    def path_for(self, account_id: str, partition: str | None = None) -> Path:
+        return cache_path_for(
+            self.directory, cache_key(self.profile, self.endpoint_url, self.regions, account_id, partition)
+        )
+
+    def load(self, now: datetime, account_id: str | None, partition: str | None = None) -> FleetSnapshot | None:
+        confirmed = account_id is not None
+        if account_id is None:
+            try:
+                account_id = self.pointer.read_text(encoding="utf-8").strip() or None
+            except (OSError, UnicodeDecodeError):
+                return None
+        if account_id is None:
+            return None
+        snapshot = SnapshotCache(self.path_for(account_id, partition)).load(now)
+        if snapshot is None or snapshot_account(snapshot) != account_id:
+            return None  # a file that does not say whose it is cannot be shown as anyone's
+        return snapshot if confirmed else replace(snapshot, account_unconfirmed=True)
+
+    def save(self, snapshot: FleetSnapshot) -> None:
+        account_id = snapshot_account(snapshot)
+        if account_id is None or snapshot.from_cache:
+            return  # whose fleet is unknown: nothing to key it by
+        target = SnapshotCache(self.path_for(account_id))
+        target.save(snapshot)
+        error = target.last_error
+        if error is None:
+            try:
+                write_atomically(self.pointer, account_id)
+            except OSError as exc:
+                error = f"cannot write the snapshot cache {self.pointer}: {exc.strerror or exc}"
+        self.last_error = error
+        if error is not None and not self._told and self.on_problem is not None:
+            self._told = True
+            self.on_problem(f"{error}. The next launch starts without a cached picture.")
 
 
 def cache_path_for(cache_dir: Path, key_parts: Sequence[str]) -> Path:
@@ -95,24 +188,12 @@ class SnapshotCache:
         try:
             self._write_atomically(payload)
         except OSError as exc:
-            self.last_error = f"cannot write the snapshot cache {self.path}: {exc}"
+            self.last_error = f"cannot write the snapshot cache {self.path}: {exc.strerror or exc}"
             return
         self.last_error = None
 
     def _write_atomically(self, payload: str) -> None:
-        # Readers see the old file or the new one, never half of one. No fsync: a file torn by
-        # a power cut just fails to parse and is ignored, which costs less than a sync a minute.
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:  # mkstemp: mode 0600
-                stream.write(payload)
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+        write_atomically(self.path, payload)
 
     def load(self, now: datetime) -> FleetSnapshot | None:
         """The cached snapshot marked as such, or None if missing, unreadable, foreign or old."""
@@ -128,6 +209,22 @@ class SnapshotCache:
         if (now - snapshot.generated_at).total_seconds() > self.max_age_s:
             return None
         return as_cached(snapshot)
+
+
+def write_atomically(path: Path, payload: str) -> None:
+    """Readers see the old file or the new one, never half of one. No fsync: a file torn by a
+    power cut just fails to parse and is ignored, which costs less than a sync a minute."""
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:  # mkstemp: mode 0600
+            stream.write(payload)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
 
 
 def as_cached(snapshot: FleetSnapshot) -> FleetSnapshot:

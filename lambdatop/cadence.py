@@ -28,9 +28,10 @@ class Cadence:
     min_forced_fleet_gap_s: float = 60.0
     budget_usd_per_hour: float | None = None
 
-    def for_demo(self) -> Cadence:
-        """The demo account moves every few seconds; so does its refresh (said on screen)."""
-        return replace(
+    def for_demo(self, metrics_s: float | None = None) -> Cadence:
+        """The demo account moves every few seconds; so does its refresh (said on screen).
+        `metrics_s`: the user's own `--refresh` / `[demo] refresh`, which wins."""
+        fast = replace(
             self,
             metrics_s=10.0,
             fleet_s=30.0,
@@ -40,6 +41,9 @@ class Cadence:
             account_s=60.0,
             min_forced_fleet_gap_s=10.0,
         )
+        if metrics_s is None:
+            return fast
+        return replace(fast, metrics_s=metrics_s, queues_s=metrics_s, fleet_s=max(fast.fleet_s, metrics_s))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambdatop import __version__
+from lambdatop.terminal import EXIT_OUTPUT, SignalExit, screen_hint, screen_problem, stdout_closed, write_stdout
 
 if TYPE_CHECKING:
     from lambdatop.clock import Clock
@@ -21,6 +22,8 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_STALE = 3
 EXIT_CREDENTIALS = 4  # the credential chain failed: unknown profile, none, expired, rejected
+# EXIT_OUTPUT (74, EX_IOERR): --once could not write (closed stdout, disk full); 141: the reader
+# went away (SIGPIPE's conventional code); 128+N: ended by signal N.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     access = p.add_mutually_exclusive_group()
     access.add_argument("--read-only", action="store_true", default=None, help="make every change to AWS impossible")
     access.add_argument(
-        "--read-write", dest="read_only", action="store_false", default=None,
+        "--read-write",
+        dest="read_only",
+        action="store_false",
+        default=None,
         help="lift a read_only set by the config file for this run",
     )
     p.add_argument("--demo", action="store_true", default=None, help="simulated account on an embedded local server")
@@ -61,7 +67,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags: dict[str, object] = {}
     if args.profile:
         flags["profile"] = args.profile
-    if args.region:
+    if args.region is not None:
         flags["regions"] = tuple(r.strip() for r in args.region.split(",") if r.strip())
     if args.window:
         from lambdatop.model.window import parse_window
@@ -80,7 +86,10 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.region is not None and not any(r.strip() for r in args.region.split(",")):
+        parser.error("--region needs a region name such as eu-west-1 (or leave it out for the profile's region)")
     from lambdatop.settings import ConfigError, load_settings
 
     if args.print_paths:
@@ -102,8 +111,20 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     # A profile typed as --profile makes botocore skip env keys; one from AWS_PROFILE does not (as in the CLI).
     explicit = bool(args.profile)
     if settings.once:
+        if stdout_closed():
+            # Checked first: a closed fd 1 would otherwise be reused by the first socket we open.
+            print("lambdatop: standard output is closed; nothing to write the snapshot to", file=sys.stderr)
+            return EXIT_OUTPUT
         return _run_once(settings, profile_explicit=explicit)
+    problem = screen_problem(env, sys.stdin.isatty() if sys.stdin else False, _stdout_is_tty())
+    if problem is not None:
+        print(screen_hint(problem), file=sys.stderr)
+        return EXIT_USAGE
     return _run_tui(settings, profile_explicit=explicit)
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _target_and_regions(settings: Settings, demo: Any, profile_explicit: bool = True) -> tuple[Any, tuple[str, ...]]:
@@ -157,9 +178,8 @@ def _run_once(settings: Settings, profile_explicit: bool = True) -> int:
     from lambdatop import output
 
     text = output.render(snapshot, settings.output_format, width=_terminal_width())
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
-    return output.exit_code(snapshot)
+    failed = write_stdout(text if text.endswith("\n") else text + "\n")
+    return failed if failed is not None else output.exit_code(snapshot)
 
 
 def _terminal_width() -> int:
@@ -199,7 +219,7 @@ def build_app(
 
 
 def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
-    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError, CredentialsError
+    from lambdatop.aws.session import ClientPool, ConfigurationError, CredentialsError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -209,13 +229,15 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
     if settings.demo:
         from lambdatop.demo_boot import DemoBootingSource
 
-        # The screen comes up at once; the demo account starts behind it.
-        demo_source = DemoBootingSource(settings.seed, clock, cadence.for_demo(), settings.window_minutes)
+        # The screen comes up at once; the demo account starts behind it. The demo's own fast
+        # cadence unless the user chose a refresh (--refresh, LAMBDATOP_REFRESH, [demo] refresh).
+        demo_cadence = cadence.for_demo(float(settings.refresh_s) if settings.refresh_given else None)
+        demo_source = DemoBootingSource(settings.seed, clock, demo_cadence, settings.window_minutes)
         try:
-            build_app(settings, demo_source, None, clock, demo=True).run()
+            code = _run_app(build_app(settings, demo_source, None, clock, demo=True))
         finally:
             demo_source.stop()
-        return EXIT_OK
+        return code
     try:
         target, regions = _target_and_regions(settings, None, profile_explicit)
         pool = ClientPool(target)
@@ -227,44 +249,35 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
         print(f"lambdatop: {exc}", file=sys.stderr)
         return EXIT_USAGE
     collector = Collector(
-        pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
-        profile=settings.profile, owns_pool=True,
+        pool,
+        regions,
+        clock,
+        window_minutes=settings.window_minutes,
+        cadence=cadence,
+        profile=settings.profile,
+        owns_pool=True,
         logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
     )
-    initial, cache = _load_cache(settings, target, regions, clock)
+    from lambdatop.view_sources import account_cache, notify_from_thread, source_factory, startup_identity
 
-    def source_for(new: Settings) -> SnapshotSource:
-        """`:region` / `:profile` from the app: a fresh collector for the new account view."""
-        same_profile = new.profile == settings.profile
-        new_pool = ClientPool(
-            AwsTarget(
-                profile=new.profile,
-                endpoint_url=new.endpoint_url,
-                profile_explicit=target.profile_explicit if same_profile else True,
-            )
-        )
-        new_regions = new.regions or (regions if new.profile == settings.profile else ())
-        if not new_regions:
-            default = new_pool.default_region()
-            if not default:
-                raise ConfigurationError(f"profile {new.profile!r} has no region: use :region too")
-            new_regions = (default,)
-        return Collector(
-            new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-            profile=new.profile, owns_pool=True, logs_max_concurrent_queries=new.logs_max_concurrent_queries,
-        )
-
-    if cache is not None:
-        collector.on_complete = cache.save
-    build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for).run()
-    return EXIT_OK
+    # Whose fleet is this? A cached picture is painted only as its own account's.
+    identity = startup_identity(target, regions[0])
+    initial, cache = account_cache(settings, target, regions, clock, identity)
+    collector.on_complete = cache.save
+    factory = source_factory(settings, regions, clock, cadence, profile_explicit)
+    app = build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=factory)
+    cache.on_problem = notify_from_thread(app, "cache")
+    return _run_app(app)
 
 
-def _load_cache(settings: Settings, target: Any, regions: tuple[str, ...], clock: Clock) -> tuple[Any, Any]:
-    """The last snapshot of this account, to paint at once while the first refresh runs."""
-    from lambdatop.cache import SnapshotCache, cache_key, cache_path_for
-    from lambdatop.paths import cache_dir
-
-    key = cache_key(settings.profile, target.endpoint_url, regions)
-    cache = SnapshotCache(cache_path_for(cache_dir(os.environ), key))
-    return cache.load(clock.now()), cache
+def _run_app(app: Any) -> int:
+    """Run the app; SIGTERM / SIGHUP / SIGQUIT end it the orderly way (terminal restored)."""
+    guard = SignalExit(lambda code: app.exit(return_code=code))
+    guard.install()
+    try:
+        app.run()
+    finally:
+        guard.uninstall()
+    if guard.exit_code is not None:
+        return guard.exit_code
+    return int(app.return_code or EXIT_OK)

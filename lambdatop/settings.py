@@ -46,6 +46,9 @@ class Settings:
     logs_max_concurrent_queries: int = 4
     # NO_COLOR was set (non-empty): emit no colour, whatever theme is active.
     no_color: bool = False
+    # refresh_s came from a flag, the environment or the config file (the demo's own fast
+    # cadence applies only when the user asked for none).
+    refresh_given: bool = False
 
 
 PRECEDENCE_DOC = """\
@@ -203,6 +206,17 @@ def _regions(value: object) -> tuple[str, ...]:
     return regions
 
 
+def parse_regions(text: str) -> tuple[str, ...]:
+    """`eu-west-1,us-east-1` as typed on `:region`; ValueError with a sentence otherwise."""
+    try:
+        regions = _regions(text)
+    except _Invalid as exc:
+        raise ValueError(f"region {exc}") from None
+    if not regions:
+        raise ValueError("region needs a name such as eu-west-1")
+    return regions
+
+
 def _budget(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return float(value)
@@ -334,6 +348,13 @@ def read_config(path: Path) -> ConfigFile:
         return ConfigFile(path=path)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
+            "TOML files must be saved as UTF-8"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read (arrays or tables inside one another)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
     problems: list[str] = []
@@ -428,6 +449,7 @@ _FLAGS: Mapping[str, tuple[str, Parser]] = {
     "budget_usd_per_hour": ("budget", _budget),
     "logs_max_concurrent_queries": ("max_concurrent_queries", _query_slots),
     "no_color": ("no_color", _bool),
+    "refresh_given": ("refresh_given", _bool),
 }
 
 
@@ -507,6 +529,7 @@ def load_settings(
     file_values = config.layer(profile, demo)
 
     resolved: dict[str, Any] = {**file_values, **env_values, **flag_values, "profile": profile}
+    resolved["refresh_given"] = "refresh_s" in resolved
     if "read_only" not in flag_values:
         # Restrictions only add up below the command line; only --read-write lifts them.
         resolved["read_only"] = bool(file_values.get("read_only")) or bool(env_values.get("read_only"))

@@ -35,6 +35,13 @@ class SourceStatus:
     updated_at: datetime | None = None
     stale_since: datetime | None = None
     error: str | None = None
+    # The endpoint can never answer this source (an emulator without the API): nothing the
+    # operator can fix by waiting, so the status bar summarises it instead of alarming.
+    unsupported: bool = False
+
+    @property
+    def cannot_answer(self) -> bool:
+        return self.unsupported or (not self.ok and "not supported by this endpoint" in (self.error or ""))
 
     def age_s(self, now: datetime) -> float | None:
         if self.updated_at is None:
@@ -191,6 +198,8 @@ class FleetSnapshot:
     provisional_after: datetime | None = None
     # True when painted from the on-disk cache before the first live refresh.
     from_cache: bool = False
+    # A cached picture whose account STS has not confirmed yet (shown under its own id only).
+    account_unconfirmed: bool = False
     # Monitoring spend per cadence tier ($/h) and why the cadence differs from the default.
     tier_cost_usd_per_hour: Mapping[str, float] = field(default_factory=dict)
     cadence_note: str | None = None

@@ -7,7 +7,8 @@ tests pass a scripted fake. The source runs in one worker; its callback posts `S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -18,21 +19,27 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from lambdatop.clock import Clock
+from lambdatop.model.cached_view import CachedView
 from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
 from lambdatop.protocols import Operator, SnapshotSource
-from lambdatop.settings import Settings
+from lambdatop.settings import Settings, parse_regions
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
+from lambdatop.ui.keys import keymap_problems
 from lambdatop.ui.messages import CommandRequested, SnapshotReady
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
+from lambdatop.ui.screens.sources import SourcesScreen
 from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, register_all
+from lambdatop.ui.widgets.status_bar import unsupported_sources
 
 COLLECTOR_GROUP = "collector"
-# Builds a source for other settings (`:region`, `:profile`); None: switching needs a restart.
-SourceFactory = Callable[[Settings], SnapshotSource]
+SWITCH_GROUP = "switch"
+# Builds a source for other settings (`:region`, `:profile`), checking them first (it may be a
+# coroutine function, and raises with a sentence when they cannot work); None: needs a restart.
+SourceFactory = Callable[[Settings], SnapshotSource | Awaitable[SnapshotSource]]
 
 
 class LambdatopApp(App[None]):
@@ -46,6 +53,16 @@ class LambdatopApp(App[None]):
             id="app.command-palette",
             priority=True,
             tooltip="search every command (sort, window, theme, …)",
+        ),
+        # Textual makes ctrl+c a "press ctrl+q" hint; in a dashboard, as in top, it quits.
+        Binding("ctrl+c", "quit", "quit", id="app.interrupt", show=False, priority=True, tooltip="quit lambdatop"),
+        Binding(
+            "exclamation_mark",
+            "sources",
+            "sources",
+            id="app.sources",
+            show=False,
+            tooltip="every source: OK, stale or unsupported, since when and why",
         ),
     ]
 
@@ -61,7 +78,10 @@ class LambdatopApp(App[None]):
         demo: bool = False,
         source_factory: SourceFactory | None = None,
     ) -> None:
-        super().__init__()
+        # NO_COLOR: Textual picks its colour filter here, from the theme current at this moment
+        # (not yet ours); asking for ANSI now makes it strip colours to the terminal's own
+        # defaults (readable) instead of greying them (black on black with the ansi theme).
+        super().__init__(ansi_color=True if settings.no_color else None)
         self.settings = settings
         self.source = source
         self.operator = operator
@@ -69,6 +89,9 @@ class LambdatopApp(App[None]):
         self.demo = demo or settings.demo
         self._source_factory = source_factory
         self._initial_snapshot = initial_snapshot
+        self._cached_view = CachedView(initial_snapshot)
+        self._announced_unsupported: set[str] = set()
+        self._previous_view: tuple[str | None, tuple[str, ...]] | None = None  # for `:profile -`
         self._themes = themes if themes is not None else load_themes(_user_themes_dir())
         self.animation_level = "full" if settings.animations else "none"
         self.fleet = FleetScreen(
@@ -91,6 +114,10 @@ class LambdatopApp(App[None]):
             self.notify(message, title="theme", severity="warning", markup=False)
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
+            # Once, at start: an unknown id or a key given to two actions would otherwise
+            # silently leave an action without its key.
+            for message in keymap_problems(self.settings.keymap):
+                self.notify(message, title="keymap", severity="warning", timeout=15, markup=False)
         self.start_collector()
 
     def start_collector(self) -> None:
@@ -109,7 +136,26 @@ class LambdatopApp(App[None]):
     # --- messages ---------------------------------------------------------------------------
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        self.fleet.apply_snapshot(message.snapshot)
+        # Until live numbers replace it, the cached picture stays (marked, with the failures).
+        snapshot = self._cached_view.apply(message.snapshot)
+        self.fleet.apply_snapshot(snapshot)
+        self._announce_unsupported(snapshot)
+
+    def _announce_unsupported(self, snapshot: FleetSnapshot) -> None:
+        """Sources this endpoint can never answer: said once here, then one item in the status bar."""
+        new = [name for name in unsupported_sources(snapshot) if name not in self._announced_unsupported]
+        if not new:
+            return
+        self._announced_unsupported.update(new)
+        self.notify(
+            f"not supported by this endpoint: {', '.join(new)} (press ! for every source)",
+            title="sources",
+            markup=False,
+        )
+
+    def action_sources(self) -> None:
+        if not isinstance(self.screen, SourcesScreen):
+            self.push_screen(SourcesScreen(lambda: (self.fleet.view.snapshot, self.clock.now())))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""
@@ -150,11 +196,8 @@ class LambdatopApp(App[None]):
             self._command_window(arg)
         elif command.verb == "theme":
             self._command_theme(arg)
-        elif command.verb == "region":
-            regions = tuple(r.strip() for r in arg.split(",") if r.strip())
-            self._switch_source(replace(self.settings, regions=regions), f"region {arg}")
-        elif command.verb == "profile":
-            self._switch_source(replace(self.settings, profile=arg), f"profile {arg}")
+        elif command.verb in ("region", "profile"):
+            self._command_switch(command.verb, arg)
 
     def _command_window(self, text: str) -> None:
         try:
@@ -176,6 +219,27 @@ class LambdatopApp(App[None]):
             return
         self.theme = name
 
+    def _command_switch(self, verb: str, arg: str) -> None:
+        """`:region X` / `:profile X`, or `-` for the view before the last switch (like `cd -`)."""
+        if arg == "-":
+            previous = self._previous_view
+            if previous is None:
+                self.notify(f"no earlier {verb} to go back to", title="command", severity="warning", markup=False)
+                return
+            profile, regions = previous
+            back = replace(self.settings, profile=profile, regions=regions)
+            self._switch_source(back, describe_view(profile, regions))
+            return
+        if verb == "profile":
+            self._switch_source(replace(self.settings, profile=arg), f"profile {arg}")
+            return
+        try:
+            regions = parse_regions(arg)
+        except ValueError as exc:
+            self.notify(clean_text(str(exc), max_len=200), title="command", severity="warning", markup=False)
+            return
+        self._switch_source(replace(self.settings, regions=regions), f"region {arg}")
+
     def _switch_source(self, settings: Settings, what: str) -> None:
         shown = clean_text(what, max_len=80)
         if self._source_factory is None:
@@ -186,21 +250,32 @@ class LambdatopApp(App[None]):
                 markup=False,
             )
             return
+        self.notify(f"checking {shown}…", title="command", timeout=3, markup=False)
+        self.run_worker(self._checked_switch(self._source_factory, settings, shown), group=SWITCH_GROUP, exclusive=True)
+
+    async def _checked_switch(self, factory: SourceFactory, settings: Settings, shown: str) -> None:
+        """The factory checks profile, credentials and region (off the UI's hands) before the
+        view is replaced; on failure the current view stays and the reason is shown."""
         try:
-            source = self._source_factory(settings)
+            made = factory(settings)
+            source = await made if inspect.isawaitable(made) else made
         except Exception as exc:  # a bad profile or region: say why, keep the current source
             self.notify(
-                f"cannot switch to {shown}: {clean_text(str(exc), max_len=160)}",
+                f"cannot switch to {shown}: {clean_text(str(exc), max_len=200)}; still showing "
+                f"{describe_view(self.settings.profile, self.settings.regions)}",
                 title="command",
                 severity="error",
+                timeout=15,
                 markup=False,
             )
             return
+        self._previous_view = (self.settings.profile, self.settings.regions)
+        self._cached_view.forget()
         self.settings = settings
         self.source = source
         self.fleet.use_source(source, settings)
         self.start_collector()  # exclusive: cancels the old source's worker
-        self.notify(f"switched to {shown}", title="command", markup=False)
+        self.notify(f"switched to {shown} (`:profile -` or `:region -` goes back)", title="command", markup=False)
 
     # --- help and palette -------------------------------------------------------------------
 
@@ -235,3 +310,8 @@ def _user_themes_dir() -> Path:
     from lambdatop.paths import user_themes_dir
 
     return user_themes_dir()
+
+
+def describe_view(profile: str | None, regions: tuple[str, ...]) -> str:
+    where = ",".join(regions) if regions else "its default region"
+    return f"profile {profile or 'default'} in {where}"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
-SCOPE_ORDER = ("fleet", "app", "help", "prompt")
+SCOPE_ORDER = ("fleet", "app", "help", "sources", "prompt")
 
 
 def binding_scope(binding: Binding) -> str:
@@ -31,6 +31,7 @@ def lambdatop_bindings() -> list[Binding]:
     from lambdatop.ui.app import LambdatopApp
     from lambdatop.ui.screens.fleet import FleetScreen
     from lambdatop.ui.screens.help import HelpScreen
+    from lambdatop.ui.screens.sources import SourcesScreen
     from lambdatop.ui.widgets.fleet_table import FleetTable
     from lambdatop.ui.widgets.prompt import Prompt
 
@@ -39,6 +40,7 @@ def lambdatop_bindings() -> list[Binding]:
         *LambdatopApp.BINDINGS,
         *FleetTable.BINDINGS,
         *HelpScreen.BINDINGS,
+        *SourcesScreen.BINDINGS,
         *Prompt.BINDINGS,
     ]
     return [b for b in declared if isinstance(b, Binding) and b.id]
@@ -88,3 +90,51 @@ def keymap_markdown() -> str:
 
 def _describe(binding: Binding) -> str:
     return binding.tooltip or binding.description
+
+
+def _binding_contexts() -> list[list[Binding]]:
+    """Bindings that are active together (one screen, its widgets, and the app's own)."""
+    from lambdatop.ui.app import LambdatopApp
+    from lambdatop.ui.screens.fleet import FleetScreen
+    from lambdatop.ui.screens.help import HelpScreen
+    from lambdatop.ui.screens.sources import SourcesScreen
+    from lambdatop.ui.widgets.fleet_table import FleetTable
+    from lambdatop.ui.widgets.prompt import Prompt
+
+    app: list[BindingType] = list(LambdatopApp.BINDINGS)
+    contexts: list[list[BindingType]] = [
+        [*FleetScreen.BINDINGS, *FleetTable.BINDINGS, *app],
+        [*HelpScreen.BINDINGS, *app],
+        [*SourcesScreen.BINDINGS, *app],
+        list(Prompt.BINDINGS),
+    ]
+    return [[b for b in context if isinstance(b, Binding) and b.id] for context in contexts]
+
+
+def keymap_problems(keymap: Mapping[str, str], bindings: Iterable[Binding] | None = None) -> list[str]:
+    """What is wrong with a `[keymap]`, phrased for the user: ids the app does not have (with a
+    did-you-mean), and keys a remap gives to two actions at once (only one of them could work).
+    The ids come from the live bindings, so new screens' bindings are known without a list."""
+    from lambdatop.settings import did_you_mean
+
+    known = sorted({b.id for b in (bindings if bindings is not None else lambdatop_bindings()) if b.id})
+    problems = [
+        f"[keymap] unknown binding id '{ident}'{did_you_mean(ident, known)}" for ident in keymap if ident not in known
+    ]
+    reported: set[tuple[str, ...]] = set()
+    for context in _binding_contexts():
+        owners: dict[str, set[str]] = {}
+        for binding in context:
+            assert binding.id is not None
+            keys = keymap.get(binding.id, binding.key)
+            for key in (k.strip() for k in keys.split(",")):
+                if key:
+                    owners.setdefault(key, set()).add(binding.id)
+        for key, ids in owners.items():
+            clash = tuple(sorted(ids))
+            if len(ids) > 1 and any(i in keymap for i in ids) and (key, *clash) not in reported:
+                reported.add((key, *clash))
+                problems.append(
+                    f"[keymap] '{format_key(key)}' is bound to {' and '.join(clash)}: only one of them will work"
+                )
+    return problems

@@ -123,6 +123,9 @@ class ThemeSet:
 
     themes: Mapping[str, Theme] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    # The user's themes folder exists but could not be listed: a theme asked for by name may
+    # well be in it, so "unknown theme" would send the user looking in the wrong place.
+    folder_problem: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -134,6 +137,8 @@ class ThemeSet:
         if requested in available:
             return requested, None
         fallback = DEFAULT_THEME if DEFAULT_THEME in self.themes else FALLBACK_THEME
+        if self.folder_problem is not None:
+            return fallback, f"Theme '{requested}' not loaded ({self.folder_problem}); using '{fallback}'."
         close = difflib.get_close_matches(requested, available, n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return fallback, f"Unknown theme '{requested}'; using '{fallback}'.{hint}"
@@ -167,11 +172,20 @@ def load_themes(user_dir: Path | None, shipped_dir: Traversable | None = None) -
     for entry in shipped_files:
         _load_into(themes, entry, problems)
     user_names: set[str] = set()
-    if user_dir is not None and user_dir.is_dir():
-        for path in sorted(user_dir.glob("*.toml")):
-            if (name := _load_into(themes, path, problems, seen=user_names)) is not None:
-                user_names.add(name)
-    return ThemeSet(themes=themes, problems=tuple(problems))
+    folder_problem: str | None = None
+    user_files: list[Path] = []
+    if user_dir is not None:
+        try:
+            user_files = sorted(p for p in user_dir.iterdir() if p.name.endswith(".toml"))
+        except FileNotFoundError:
+            pass  # no user themes: nothing to say
+        except OSError as exc:
+            folder_problem = f"cannot read the themes folder {user_dir}: {exc.strerror or exc}"
+            problems.append(folder_problem)
+    for path in user_files:
+        if (name := _load_into(themes, path, problems, seen=user_names)) is not None:
+            user_names.add(name)
+    return ThemeSet(themes=themes, problems=tuple(problems), folder_problem=folder_problem)
 
 
 def _shipped_order(entry: Traversable) -> tuple[int, str]:
@@ -202,6 +216,9 @@ def _load_into(
         return None
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{source}: theme skipped: not valid TOML: {exc}")
+        return None
+    except RecursionError:
+        problems.append(f"{source}: theme skipped: nested too deeply to read")
         return None
     except ThemeError as exc:
         problems.append(f"{source}: theme skipped: {exc}")

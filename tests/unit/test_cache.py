@@ -101,6 +101,7 @@ def full_snapshot() -> FleetSnapshot:
             updated_at=NOW - timedelta(minutes=3),
             stale_since=NOW - timedelta(minutes=1),
             error="throttled",
+            unsupported=True,
         ),
         "inventory": SourceStatus(name="inventory", ok=True, updated_at=NOW - timedelta(minutes=4)),
     }
@@ -115,6 +116,7 @@ def full_snapshot() -> FleetSnapshot:
         cost_usd_per_hour=0.4,
         provisional_after=NOW - timedelta(minutes=1),
         from_cache=True,
+        account_unconfirmed=True,
         tier_cost_usd_per_hour={"fleet": 0.3, "hot": 0.1},
         cadence_note="fleet tier slowed to 10 min by the budget",
         api_calls_per_minute=12,

@@ -2,7 +2,9 @@
 
 Ages are computed from the injected clock on every repaint (a timer repaints each second), so
 they visibly grow. Items have priorities; on a narrow terminal the least important drop first,
-and the ones that change what a number means (PAUSED, STALE, READ-ONLY) drop last.
+and the ones that change what a number means (PAUSED, STALE, READ-ONLY) drop last. Among the
+sources, a failure that started recently beats an old one, and sources the endpoint can never
+answer are one summary item ("2 sources unsupported"); `!` shows the full list.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def status_items(snapshot: FleetSnapshot | None, facts: StatusFacts) -> list[Ite
         items.append(Item(0, "waiting for the first snapshot…", "$muted"))
     elif snapshot.from_cache:
         age = format_age_s((facts.now - snapshot.generated_at).total_seconds())
-        items.append(Item(0, f"CACHED {age} old", "bold $stale"))
+        unconfirmed = ", account unconfirmed" if snapshot.account_unconfirmed else ""
+        items.append(Item(0, f"CACHED {age} old{unconfirmed}", "bold $stale"))
     if facts.filter_label:
         items.append(Item(1, f"{facts.filter_label} {facts.shown}/{facts.total}", "$accent"))
     elif snapshot is not None:
@@ -88,25 +91,62 @@ def status_items(snapshot: FleetSnapshot | None, facts: StatusFacts) -> list[Ite
     return items
 
 
+# A failure that started this recently is news; older ones are known trouble (still shown).
+RECENT_FAILURE_S = 10 * 60.0
+
+
 def _freshness(snapshot: FleetSnapshot, now: datetime) -> list[Item]:
-    items: list[Item] = []
-    names = [n for n in SOURCE_NAMES if n in snapshot.sources]
-    names += [n for n in snapshot.sources if n not in SOURCE_NAMES]
-    for name in names:
+    """Source items, ordered by what the operator must know now: failures that started
+    recently (newest first), then older stale sources, then ages of healthy ones, and last a
+    one-item summary of sources this endpoint can never answer."""
+    recent: list[tuple[float, Item]] = []
+    stale: list[tuple[float, Item]] = []
+    fine: list[Item] = []
+    unsupported: list[str] = []
+    for name in _ordered_names(snapshot):
         status = snapshot.sources[name]
         age = status.age_s(now)
         shown = name
         if name == "logs" and snapshot.logs_path in LOGS_PATH_LABELS:
             shown = f"logs·{LOGS_PATH_LABELS[snapshot.logs_path]}"  # which path the numbers took
-        if not status.ok:
+        if status.cannot_answer:
+            unsupported.append(name)
+        elif not status.ok:
             error = f" {clean_text(status.error, max_len=24)}" if status.error else ""
             label = f"STALE {format_age_s(age)}" if age is not None else "NO DATA"
-            items.append(Item(1, f"{shown} {label}{error}", "bold $stale"))
+            since = status.stale_since or status.updated_at
+            failing_s = (now - since).total_seconds() if since is not None else None
+            is_recent = failing_s is not None and failing_s <= RECENT_FAILURE_S
+            bucket = recent if is_recent else stale
+            bucket.append((failing_s or 0.0, Item(1 if is_recent else 2, f"{shown} {label}{error}", "bold $stale")))
         elif name in ALWAYS_SHOWN:
-            items.append(Item(3, f"{shown} {format_age_s(age)}", ""))
+            fine.append(Item(3, f"{shown} {format_age_s(age)}", ""))
         else:
-            items.append(Item(8, f"{shown} {format_age_s(age)}", "$muted"))
+            fine.append(Item(8, f"{shown} {format_age_s(age)}", "$muted"))
+    items = [item for _, item in sorted(recent, key=lambda pair: pair[0])]
+    items += [item for _, item in sorted(stale, key=lambda pair: pair[0])]
+    items += fine
+    if unsupported:
+        items.append(Item(5, unsupported_summary(unsupported), "$muted"))
     return items
+
+
+def _ordered_names(snapshot: FleetSnapshot) -> list[str]:
+    names = [n for n in SOURCE_NAMES if n in snapshot.sources]
+    return names + [n for n in snapshot.sources if n not in SOURCE_NAMES]
+
+
+def unsupported_summary(names: list[str]) -> str:
+    """ "percentiles unsupported" for one, "2 sources unsupported" for more (`!` lists them)."""
+    if len(names) == 1:
+        return f"{names[0]} unsupported"
+    return f"{len(names)} sources unsupported"
+
+
+def unsupported_sources(snapshot: FleetSnapshot | None) -> list[str]:
+    if snapshot is None:
+        return []
+    return [name for name in _ordered_names(snapshot) if snapshot.sources[name].cannot_answer]
 
 
 def _demo_label(period_s: float | None) -> str:
