@@ -7,7 +7,8 @@ One query reads text and JSON REPORT records alike, whatever `LoggingConfig.LogF
 It counts REPORT lines per log group and minute, grouped also by the init duration, so warm
 lines come back as one row per minute (`init` 0: the coalesce default, so no line depends on how
 Insights groups a missing field) and cold ones with their exact value and multiplicity:
-p50/p99/max stay exact when minutes from several reads are merged. SnapStart restores (`Restore Duration` / `restoreDurationMs`) are summed per row.
+p50/p99/max stay exact when minutes from several reads are merged. SnapStart
+restores (`Restore Duration` / `restoreDurationMs`) are summed per row.
 
 One query, not two: Insights bills every byte of the time range per query, so a second query
 over the same minutes would double the bill.
