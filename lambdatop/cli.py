@@ -117,10 +117,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return EXIT_OUTPUT
         return _run_once(settings, profile_explicit=explicit)
     problem = screen_problem(env, sys.stdin.isatty() if sys.stdin else False, _stdout_is_tty())
-    if problem is not None:
-        print(screen_hint(problem), file=sys.stderr)
-        return EXIT_USAGE
-    return _run_tui(settings, profile_explicit=explicit)
+    # Told after the profile and credentials are checked: those errors matter on any terminal.
+    screen_trouble = screen_hint(problem) if problem is not None else None
+    return _run_tui(settings, profile_explicit=explicit, screen_trouble=screen_trouble)
 
 
 def _stdout_is_tty() -> bool:
@@ -218,7 +217,7 @@ def build_app(
     return LambdatopApp(settings=settings, source=source, operator=operator, clock=clock, **extra)
 
 
-def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
+def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: str | None = None) -> int:
     from lambdatop.aws.session import ClientPool, ConfigurationError, CredentialsError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
@@ -227,6 +226,9 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
     clock = SystemClock()
     cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
     if settings.demo:
+        if screen_trouble is not None:
+            print(screen_trouble, file=sys.stderr)
+            return EXIT_USAGE
         from lambdatop.demo_boot import DemoBootingSource
 
         # The screen comes up at once; the demo account starts behind it. The demo's own fast
@@ -247,6 +249,9 @@ def _run_tui(settings: Settings, profile_explicit: bool = True) -> int:
         return EXIT_CREDENTIALS
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if screen_trouble is not None:
+        print(screen_trouble, file=sys.stderr)
         return EXIT_USAGE
     collector = Collector(
         pool,
