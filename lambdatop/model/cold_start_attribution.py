@@ -64,7 +64,7 @@ def attribute(minutes: Sequence[ColdMinute], deploys: Sequence[Deploy]) -> list[
         if m.cold_starts < threshold:
             continue
         cause, evidence = _cause(m, minutes[max(0, i - SCALE_OUT_LOOKBACK) : i], deploys)
-        out.append(ColdStartSpike(m.minute, int(round(m.cold_starts)), cause, evidence))
+        out.append(ColdStartSpike(m.minute, round(m.cold_starts), cause, evidence))
     return out
 
 

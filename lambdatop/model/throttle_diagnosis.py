@@ -69,7 +69,7 @@ def diagnose(
         if m.throttles <= 0:
             continue
         cause, evidence = _cause(m, reserved, provisioned, account_limit)
-        out.append(ThrottledMinute(m.minute, int(round(m.throttles)), cause, evidence))
+        out.append(ThrottledMinute(m.minute, round(m.throttles), cause, evidence))
     return out
 
 

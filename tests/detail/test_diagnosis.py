@@ -31,15 +31,18 @@ def test_each_throttled_minute_gets_the_limit_that_was_full() -> None:
         (_at(4), "unexplained"),
     ]
     assert got[0].evidence == "concurrency 20 of reserved 20"
-    assert "`c`" in got[0].action and "top consumers" in got[1].action
+    assert "`c`" in got[0].action
+    assert "top consumers" in got[1].action
     assert got[2].action.startswith("add provisioned concurrency")
 
 
 def test_stopped_function_and_unknown_figures() -> None:
     stopped = diagnose([MinuteFigures(_at(0), throttles=6)], reserved=0, provisioned=None, account_limit=None)
-    assert stopped[0].cause == "stopped" and stopped[0].throttles == 6
+    assert stopped[0].cause == "stopped"
+    assert stopped[0].throttles == 6
     unknown = diagnose([MinuteFigures(_at(0), throttles=1)], reserved=None, provisioned=None, account_limit=None)
-    assert unknown[0].cause == "unexplained" and "concurrency unknown" in unknown[0].evidence
+    assert unknown[0].cause == "unexplained"
+    assert "concurrency unknown" in unknown[0].evidence
 
 
 def test_top_consumers_put_uncapped_functions_first() -> None:
@@ -60,7 +63,8 @@ def _quiet(n: int, concurrency: float = 4) -> list[ColdMinute]:
 def test_spike_after_a_publish_is_the_new_version() -> None:
     minutes = [*_quiet(10), ColdMinute(_at(10), 9, 4), *[ColdMinute(_at(i), 1, 4) for i in range(11, 15)]]
     (spike,) = attribute(minutes, [Deploy(_at(8), "7")])
-    assert spike.minute == _at(10) and spike.cause == "new-version"
+    assert spike.minute == _at(10)
+    assert spike.cause == "new-version"
     assert spike.evidence == "version 7 published 12:08 UTC"
 
 
@@ -73,7 +77,8 @@ def test_spike_after_a_config_change() -> None:
 def test_spike_with_rising_concurrency_is_scale_out() -> None:
     minutes = [*_quiet(10, concurrency=4), ColdMinute(_at(10), 12, 16)]
     (spike,) = attribute(minutes, [Deploy(_at(1), "6")])  # too long ago to matter
-    assert spike.cause == "scale-out" and spike.evidence == "concurrency rose from 4 to 16"
+    assert spike.cause == "scale-out"
+    assert spike.evidence == "concurrency rose from 4 to 16"
 
 
 def test_no_spike_in_a_steady_trickle_and_unexplained_otherwise() -> None:
@@ -92,9 +97,11 @@ def test_canary_much_worse_is_significant_with_the_figures() -> None:
 
 def test_canary_with_little_traffic_cannot_be_judged() -> None:
     result = verdict("live", VersionStats("6", invocations=400, errors=2), VersionStats("7", invocations=12, errors=1))
-    assert result.outcome == "not-enough-traffic" and "not enough traffic to tell" in result.text
+    assert result.outcome == "not-enough-traffic"
+    assert "not enough traffic to tell" in result.text
     silent = verdict("live", VersionStats("6", invocations=400, errors=2), VersionStats("7", invocations=0, errors=0))
-    assert silent.outcome == "not-enough-traffic" and silent.p_value is None
+    assert silent.outcome == "not-enough-traffic"
+    assert silent.p_value is None
 
 
 def test_equal_rates_with_traffic_are_no_difference() -> None:
@@ -107,6 +114,7 @@ def test_equal_rates_with_traffic_are_no_difference() -> None:
 def test_pick_pair_uses_primary_and_biggest_extra_weight() -> None:
     stats = [VersionStats("1", invocations=10, errors=0), VersionStats("2", invocations=3, errors=1)]
     stable, canary = pick_pair("1", {"2": 0.1}, stats) or (None, None)
-    assert stable is not None and canary is not None
+    assert stable is not None
+    assert canary is not None
     assert (stable.version, canary.version, canary.invocations) == ("1", "2", 3)
     assert pick_pair("1", {}, stats) is None

@@ -30,7 +30,8 @@ def test_words_with_digits_keep_their_shape() -> None:
 
 def test_escape_sequences_and_markup_never_survive_as_control() -> None:
     text = normalise("boom \x1b[31m[bold red]red[/]\x1b]52;c;cm0gLXJm\x07 done")
-    assert "\x1b" not in text and "\x07" not in text
+    assert "\x1b" not in text
+    assert "\x07" not in text
     assert "[bold red]" in text  # kept as text: rendered through Text, never markup
 
 
@@ -58,17 +59,21 @@ def test_counts_first_last_seen_and_new_since_version() -> None:
         _line(8, "TypeError: Cannot read properties of undefined (reading 'amount')", "2", RID_B),
     ]
     payment, typeerror = group_signatures(lines)
-    assert payment.count == 3 and payment.new_since_version is None
-    assert payment.first_seen == T0 and payment.last_seen == T0 + timedelta(minutes=9)
+    assert payment.count == 3
+    assert payment.new_since_version is None
+    assert payment.first_seen == T0
+    assert payment.last_seen == T0 + timedelta(minutes=9)
     assert payment.versions == ("1", "2")
-    assert typeerror.count == 2 and typeerror.new_since_version == "2"
+    assert typeerror.count == 2
+    assert typeerror.new_since_version == "2"
     assert typeerror.latest[0].timestamp == T0 + timedelta(minutes=8)
     assert latest_request_id([payment, typeerror]) == RID_A  # the 12:09 line is the newest
 
 
 def test_one_version_only_marks_nothing_new() -> None:
     (only,) = group_signatures([_line(0, "boom 1", "3"), _line(1, "boom 2", "3")])
-    assert only.count == 2 and only.new_since_version is None
+    assert only.count == 2
+    assert only.new_since_version is None
 
 
 def test_no_lines_no_signatures() -> None:
