@@ -81,10 +81,9 @@ def _cause(
         return "stopped", "reserved concurrency 0"
     if reserved is not None and peak is not None and peak >= reserved * CAP_REACHED_SHARE:
         return "reserved-cap", f"concurrency {peak:g} of reserved {reserved}"
-    if account_limit and m.claimed_account_max is not None:
-        if m.claimed_account_max >= account_limit * ACCOUNT_NEAR_SHARE:
-            share = m.claimed_account_max / account_limit
-            return "account-pool", f"claimed {m.claimed_account_max:g} of {account_limit} ({share:.0%})"
+    claimed = m.claimed_account_max
+    if account_limit and claimed is not None and claimed >= account_limit * ACCOUNT_NEAR_SHARE:
+        return "account-pool", f"claimed {claimed:g} of {account_limit} ({claimed / account_limit:.0%})"
     if provisioned and m.pc_spillover:
         return "pc-spillover", f"{m.pc_spillover:g} invocations spilled over {provisioned} provisioned"
     known = [f"concurrency {peak:g}" if peak is not None else "concurrency unknown"]
