@@ -19,7 +19,7 @@ from typing import Any
 
 from lambdatop.aws.accounting import ApiAccountant
 
-SERVICES = ("lambda", "cloudwatch", "logs", "sqs", "sts")
+SERVICES = ("lambda", "cloudwatch", "logs", "sqs", "sts", "xray")
 
 
 class ConfigurationError(Exception):
