@@ -140,6 +140,7 @@ class DetailSession:
             queue_series=dict(self.metrics.queues) if self.metrics else {},
             percentile_error=self.metrics.percentile_error if self.metrics else None,
             queue_arns=self.queue_arns(),
+            redrive=dict(self.config.redrive) if self.config else {},
             queue_depths=dict(self.queue_depths),
             reports=list(self.reports.values()),
             error_lines=list(self.errors.values()),
@@ -185,6 +186,7 @@ class DetailSession:
         cfg = self.config.config
         arns = [cfg.dead_letter_arn, cfg.on_failure_arn, *(e.on_failure_arn for e in cfg.event_sources)]
         arns += [e.source_arn for e in cfg.event_sources if e.kind == "sqs"]
+        arns += list(self.config.redrive.values())
         seen: list[str] = []
         for arn in arns:
             if arn and arn.startswith("arn:aws:sqs:") and arn not in seen:
@@ -236,5 +238,9 @@ class DetailSession:
 
     async def _read_traces(self) -> None:
         assert self.config is not None
+        if self.config.config.tracing_mode != "Active":
+            # Lambda sends no segments without Active tracing: nothing to read, nothing to pay.
+            self.traces = TracesView()
+            return
         now = self.clock.now()
         self.traces = await self.trace_reader.read(self.config.config.name, now - TRACES_WINDOW, now)

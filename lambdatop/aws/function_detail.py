@@ -2,12 +2,13 @@
 
 Run when the screen opens and every few minutes after. Every call here but GetFunction draws
 on Lambda's shared 15 rps control-plane pool, so they go one after another through a limiter
-that keeps this reader at ≤ 2 rps. A call that fails leaves its part unknown (None) and says
+that keeps this reader at ≤ 3 rps. A call that fails leaves its part unknown (None) and says
 why; the rest of the configuration still arrives.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,8 @@ class ConfigRead:
     versions: list[VersionInfo] = field(default_factory=list)
     account_limit: int | None = None
     unreserved_limit: int | None = None
+    # SQS event-source queue ARN -> the DLQ its RedrivePolicy names.
+    redrive: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -54,7 +57,7 @@ class FunctionDetailReader:
     def __init__(self, pool: ClientPool, region: str, limiter: RateLimiter | None = None) -> None:
         self.pool = pool
         self.region = region
-        self.limiter = limiter or RateLimiter(2.0, burst=2)
+        self.limiter = limiter or RateLimiter(3.0, burst=3)
 
     async def _call(self, method: Any, **kwargs: Any) -> dict[str, Any]:
         async with self.limiter:
@@ -90,6 +93,17 @@ class FunctionDetailReader:
         esm_page = await attempt("ListEventSourceMappings", lam.list_event_source_mappings, FunctionName=name)
         account = await attempt("GetAccountSettings", lam.get_account_settings)
         versions = await self._versions(lam, name, problems)
+        redrive: dict[str, str] = {}
+        for mapping in (esm_page or {}).get("EventSourceMappings", []):
+            source = str(mapping.get("EventSourceArn", ""))
+            if source.startswith("arn:aws:sqs:"):
+                try:
+                    target = await self._redrive_target(source)
+                except Exception as exc:
+                    problems.append(f"GetQueueAttributes: {classify(exc).reason}")
+                    continue
+                if target:
+                    redrive[source] = target
 
         pc_by_qualifier: dict[str, int] = {}
         for item in (pc_page or {}).get("ProvisionedConcurrencyConfigs", []):
@@ -142,8 +156,19 @@ class FunctionDetailReader:
             versions=versions,
             account_limit=limits.get("ConcurrentExecutions"),
             unreserved_limit=limits.get("UnreservedConcurrentExecutions"),
+            redrive=redrive,
             problems=problems,
         )
+
+    async def _redrive_target(self, queue_arn: str) -> str | None:
+        """The DLQ an SQS source queue redrives to (its RedrivePolicy), if any."""
+        _, _, _, region, account, queue = queue_arn.split(":", 5)
+        sqs = await self.pool.client("sqs", region or self.region)
+        url = (await sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account))["QueueUrl"]
+        attrs = await sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+        policy = (attrs.get("Attributes") or {}).get("RedrivePolicy")
+        target = json.loads(policy).get("deadLetterTargetArn") if policy else None
+        return str(target) if target else None
 
     async def _versions(self, lam: Any, name: str, problems: list[str]) -> list[VersionInfo]:
         out: list[VersionInfo] = []

@@ -38,22 +38,25 @@ class TraceReader:
         self.pool = pool
         self.region = region
         self.filter_supported: bool | None = None
+        self._retrieved = 0
 
     async def read(self, function_name: str, start: datetime, end: datetime) -> TracesView:
         xray = await self.pool.client("xray", self.region)
         ids, scanned = await self._summaries(xray, function_name, start, end)
         filtered = bool(self.filter_supported)
         documents: list[tuple[str, list[dict[str, Any]]]] = []
+        self._retrieved = 0
         budget = TRACES_SHOWN if filtered else UNFILTERED_DOCUMENT_BUDGET
         for i in range(0, min(len(ids), budget), BATCH_GET_MAX_IDS):
             answer = await xray.batch_get_traces(TraceIds=ids[i : i + BATCH_GET_MAX_IDS])
+            self._retrieved += len(answer.get("Traces", []))
             for trace in answer.get("Traces", []):
                 docs = parse_documents(s.get("Document", "") for s in trace.get("Segments", []))
                 if filtered or is_function_trace(docs, function_name):
                     documents.append((str(trace.get("Id", "")), docs))
             if len(documents) >= TRACES_SHOWN:
                 break
-        retrieved = sum(1 for _ in documents) if filtered else min(len(ids), budget)
+        retrieved = self._retrieved
         self._bill(scanned + retrieved)
         views = [trace_view(tid, docs, function_name) for tid, docs in documents[:TRACES_SHOWN]]
         views.sort(key=lambda v: v.started.timestamp() if v.started else 0.0, reverse=True)

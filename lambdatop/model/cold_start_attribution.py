@@ -105,6 +105,8 @@ class ColdStarts:
     by_version: tuple[ColdStartGroup, ...] = ()
     by_memory: tuple[ColdStartGroup, ...] = ()
     spikes: tuple[ColdStartSpike, ...] = ()
+    # Every cold start of the window by cause (same rules as a spike's), biggest share first.
+    attribution: tuple[tuple[Cause, int], ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -156,7 +158,27 @@ def summarise(
             lambda k: (float(k.split()[0]), ""),
         ),
         spikes=tuple(attribute(cold_minutes, deploys)) if minutes else (),
+        attribution=attribution_counts(cold_minutes, deploys),
     )
+
+
+def attribution_counts(minutes: Sequence[ColdMinute], deploys: Sequence[Deploy]) -> tuple[tuple[Cause, int], ...]:
+    """All cold starts of the window, each minute's counted under that minute's cause."""
+    counts: dict[Cause, int] = {}
+    for i, m in enumerate(minutes):
+        if m.cold_starts <= 0:
+            continue
+        cause, _ = _cause(m, minutes[max(0, i - SCALE_OUT_LOOKBACK) : i], deploys)
+        counts[cause] = counts.get(cause, 0) + round(m.cold_starts)
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+CAUSE_WORDS: dict[Cause, str] = {
+    "new-version": "after a new version",
+    "config-change": "after a configuration change",
+    "scale-out": "during scale-out (concurrency rising)",
+    "unexplained": "with flat concurrency and no deploy (environment recycling)",
+}
 
 
 def cold_starts_per_minute(reports: Sequence[TimedReport], minutes: Sequence[datetime]) -> tuple[float | None, ...]:

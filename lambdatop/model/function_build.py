@@ -7,7 +7,7 @@ screen and the script show the same figures.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from lambdatop.model.canary import CanaryVerdict, VersionStats, pick_pair, verdict
@@ -21,6 +21,7 @@ from lambdatop.model.cold_start_attribution import (
 )
 from lambdatop.model.function_snapshot import (
     DetailRequest,
+    EventSourceView,
     FunctionConfigView,
     FunctionSnapshot,
     Marker,
@@ -48,6 +49,7 @@ class DetailReads:
     queue_series: Mapping[str, Mapping[str, Sequence[float | None]]] = field(default_factory=dict)
     percentile_error: str | None = None
     queue_arns: list[str] = field(default_factory=list)
+    redrive: Mapping[str, str] = field(default_factory=dict)
     queue_depths: Mapping[str, int] = field(default_factory=dict)
     reports: list[TimedReport] = field(default_factory=list)
     error_lines: list[ErrorLine] = field(default_factory=list)
@@ -74,6 +76,7 @@ def build_snapshot(reads: DetailReads) -> FunctionSnapshot:
     versions, canary = _versions(config, reads, reports)
     panels = dict(reads.panels)
     panels.update(_notes(reads, config, canary is not None))
+    config = replace(config, event_sources=_event_sources(config, reads))
     return FunctionSnapshot(
         generated_at=reads.now,
         window_minutes=request.window_minutes,
@@ -105,7 +108,7 @@ def _deploys(reads: DetailReads, window_start: datetime | None) -> list[Deploy]:
         if config.last_modified not in published_at:
             out.append(Deploy(config.last_modified, None))
     if window_start is not None:
-        out = [d for d in out if d.at >= window_start]
+        out = [d for d in out if window_start <= d.at <= reads.now]
     return sorted(out, key=lambda d: d.at)
 
 
@@ -170,6 +173,7 @@ def _queues(config: FunctionConfigView, reads: DetailReads) -> list[QueueView]:
         (config.dead_letter_arn, "dead-letter"),
         (config.on_failure_arn, "on-failure"),
         *((e.on_failure_arn, "on-failure") for e in config.event_sources),
+        *((dlq, "source-redrive") for dlq in reads.redrive.values()),
         *((e.source_arn, "event-source") for e in config.event_sources if e.kind == "sqs"),
     ):
         if arn and arn.startswith("arn:aws:sqs:"):
@@ -189,6 +193,24 @@ def _queues(config: FunctionConfigView, reads: DetailReads) -> list[QueueView]:
             )
         )
     return out
+
+
+def _event_sources(config: FunctionConfigView, reads: DetailReads) -> tuple[EventSourceView, ...]:
+    """Each mapping with its lag: IteratorAge for streams (a per-function metric, so shared by
+    a function's stream mappings), the source queue's oldest message and depth for SQS."""
+    iterator = latest_known(list(reads.metric_series.get("iterator_age_ms", ())))
+    out = []
+    for source in config.event_sources:
+        if source.kind in ("kinesis", "dynamodb", "kafka"):
+            source = replace(source, iterator_age_ms=iterator)
+        elif source.kind == "sqs":
+            series = reads.queue_series.get(source.source_arn, {})
+            depth = reads.queue_depths.get(source.source_arn)
+            if depth is None:
+                depth = _int(latest_known(list(series.get("depth", ()))))
+            source = replace(source, queue_age_s=latest_known(list(series.get("oldest_age_s", ()))), queue_depth=depth)
+        out.append(source)
+    return tuple(out)
 
 
 def _notes(reads: DetailReads, config: FunctionConfigView, has_canary: bool) -> dict[str, PanelState]:
