@@ -190,6 +190,7 @@ def _run_tui(settings: Settings) -> int:
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.detail_source import FunctionDetailRefresher
 
     clock = SystemClock()
     cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
@@ -198,8 +199,11 @@ def _run_tui(settings: Settings) -> int:
 
         # The screen comes up at once; the demo account starts behind it.
         demo_source = DemoBootingSource(settings.seed, clock, cadence.for_demo(), settings.window_minutes)
+        demo_detail = FunctionDetailRefresher(
+            lambda: demo_source.collector.pool if demo_source.collector is not None else None, clock
+        )
         try:
-            build_app(settings, demo_source, None, clock, demo=True).run()
+            build_app(settings, demo_source, None, clock, demo=True, detail_source=demo_detail).run()
         finally:
             demo_source.stop()
         return EXIT_OK
@@ -232,7 +236,10 @@ def _run_tui(settings: Settings) -> int:
 
     if cache is not None:
         collector.on_complete = cache.save
-    build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for).run()
+    # The detail screen reads through the current collector's pool (shared clients and meter).
+    app = build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for)
+    app.detail_source = FunctionDetailRefresher(lambda: getattr(app.source, "pool", None), clock)
+    app.run()
     return EXIT_OK
 
 

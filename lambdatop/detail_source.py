@@ -69,6 +69,7 @@ class FunctionDetailRefresher:
         self._wake.set()
 
     async def run(self, request: DetailRequest, on_snapshot: FunctionSnapshotCallback) -> None:
+        self._traces_wanted = self._refresh = False
         pool = await self._wait_for_pool()
         session = DetailSession(pool, request, self.clock)
         due = {"config": 0.0, "metrics": 0.0, "logs": 0.0}

@@ -21,11 +21,13 @@ from lambdatop.clock import Clock
 from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
-from lambdatop.protocols import Operator, SnapshotSource
+from lambdatop.protocols import DetailSource, Operator, SnapshotSource
 from lambdatop.settings import Settings
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
-from lambdatop.ui.messages import CommandRequested, SnapshotReady
+from lambdatop.ui.detail_request import detail_request
+from lambdatop.ui.messages import CommandRequested, FunctionDetailRequested, SnapshotReady
+from lambdatop.ui.screens.detail import FunctionDetailScreen
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
 from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, register_all
@@ -60,6 +62,7 @@ class LambdatopApp(App[None]):
         themes: ThemeSet | None = None,
         demo: bool = False,
         source_factory: SourceFactory | None = None,
+        detail_source: DetailSource | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -68,6 +71,7 @@ class LambdatopApp(App[None]):
         self.clock = clock
         self.demo = demo or settings.demo
         self._source_factory = source_factory
+        self.detail_source = detail_source
         self._initial_snapshot = initial_snapshot
         self._themes = themes if themes is not None else load_themes(_user_themes_dir())
         self.animation_level = "full" if settings.animations else "none"
@@ -110,6 +114,15 @@ class LambdatopApp(App[None]):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self.fleet.apply_snapshot(message.snapshot)
+        if isinstance(self.screen, FunctionDetailScreen):
+            self.screen.update_row(message.snapshot.function(self.screen.request.arn))
+
+    def on_function_detail_requested(self, message: FunctionDetailRequested) -> None:
+        snapshot = self.fleet.view.snapshot
+        row = snapshot.function(message.arn) if snapshot is not None else None
+        if row is None or isinstance(self.screen, FunctionDetailScreen):
+            return
+        self.push_screen(FunctionDetailScreen(row, detail_request(row, snapshot), self.detail_source, self.clock))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""
