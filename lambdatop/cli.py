@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="with --demo: make the simulated account deterministic")
     p.add_argument("--once", action="store_true", default=None, help="print one snapshot and exit")
     p.add_argument("--format", choices=("table", "json", "csv"), help="with --once (default table)")
+    p.add_argument(
+        "--function", metavar="NAME", help="with --once: one function's detail (schema lambdatop.function/1)"
+    )
     p.add_argument("--endpoint-url", help="send every AWS call to this endpoint (wins over AWS_ENDPOINT_URL*)")
     p.add_argument("--print-paths", action="store_true", help="print where config, themes and cache live")
     p.add_argument("--version", action="version", version=f"lambdatop {__version__}")
@@ -98,8 +101,14 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if settings.output_format != "table" and not settings.once:
         print("lambdatop: --format goes with --once", file=sys.stderr)
         return EXIT_USAGE
+    if args.function and not settings.once:
+        print("lambdatop: --function goes with --once", file=sys.stderr)
+        return EXIT_USAGE
+    if args.function and settings.output_format == "csv":
+        print("lambdatop: --function prints json or table, not csv", file=sys.stderr)
+        return EXIT_USAGE
     if settings.once:
-        return _run_once(settings)
+        return _run_once(settings, args.function)
     return _run_tui(settings)
 
 
@@ -122,7 +131,7 @@ def _target_and_regions(settings: Settings, demo: Any) -> tuple[Any, tuple[str, 
     return target, regions
 
 
-def _run_once(settings: Settings) -> int:
+def _run_once(settings: Settings, function: str | None = None) -> int:
     from datetime import timedelta
 
     from lambdatop.aws.session import ConfigurationError
@@ -141,6 +150,8 @@ def _run_once(settings: Settings) -> int:
             # as of that instant, so the same --seed gives the same numbers even when seeding
             # straddles a minute boundary (the window would otherwise slide by a minute).
             clock = ClockStartingAt(demo.zero_at + timedelta(seconds=1))
+        if function:
+            return _print_function(settings, target, regions[0], clock, function)
         snapshot = asyncio.run(_collect_once(settings, target, regions, clock))
     except ConfigurationError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
@@ -154,6 +165,28 @@ def _run_once(settings: Settings) -> int:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
     return output.exit_code(snapshot)
+
+
+def _print_function(settings: Settings, target: Any, region: str, clock: Clock, name: str) -> int:
+    """`--once --function NAME`: the detail screen's content, then the same exit codes."""
+    from lambdatop import output_function
+    from lambdatop.aws.session import ClientPool
+    from lambdatop.detail_source import FunctionNotFound, collect_function_once
+
+    async def collect() -> Any:
+        async with ClientPool(target) as pool:
+            await pool.check_credentials()
+            return await collect_function_once(pool, name, region, clock, settings.window_minutes)
+
+    try:
+        snapshot = asyncio.run(collect())
+    except FunctionNotFound as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = output_function.render(snapshot, settings.output_format, width=_terminal_width())
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+    return output_function.exit_code(snapshot)
 
 
 def _terminal_width() -> int:

@@ -245,3 +245,27 @@ class DetailSession:
             return
         now = self.clock.now()
         self.traces = await self.trace_reader.read(self.config.config.name, now - TRACES_WINDOW, now)
+
+
+class FunctionNotFound(Exception):
+    """`--function NAME` names no function in the Region."""
+
+
+async def collect_function_once(
+    pool: ClientPool, name: str, region: str, clock: Clock, window_minutes: int
+) -> FunctionSnapshot:
+    """Everything the detail screen shows, read once (traces included): for `--once --function`."""
+    from lambdatop.aws.errors import error_code
+
+    session = DetailSession(pool, DetailRequest(name=name, region=region, window_minutes=window_minutes), clock)
+    try:
+        await session._read_config()
+    except Exception as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            raise FunctionNotFound(f"no function {name!r} in {region}") from exc
+        raise
+    now = clock.now()
+    session.panels.setdefault("config", PanelState(ok=True, updated_at=now))
+    for part in ("metrics", "logs", "traces"):
+        await session.step(part)
+    return session.snapshot()

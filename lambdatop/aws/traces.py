@@ -27,6 +27,7 @@ from lambdatop.model.trace_documents import (
 )
 
 TRACES_SHOWN = 10
+FAILED_SHOWN = 5  # of the traces shown, up to this many are failed ones (fault/error/throttle)
 BATCH_GET_MAX_IDS = 5
 MAX_SUMMARY_PAGES = 3
 # Without a filter, read at most this many documents looking for the function's traces.
@@ -84,7 +85,7 @@ class TraceReader:
     async def _summary_pages(
         self, xray: Any, start: datetime, end: datetime, expression: str | None
     ) -> tuple[list[str], int]:
-        ids: list[str] = []
+        summaries: list[dict[str, Any]] = []
         scanned = 0
         token: str | None = None
         for _ in range(MAX_SUMMARY_PAGES):
@@ -95,11 +96,11 @@ class TraceReader:
                 kwargs["NextToken"] = token
             page = await xray.get_trace_summaries(**kwargs)
             scanned += int(page.get("TracesProcessedCount") or len(page.get("TraceSummaries", [])))
-            ids.extend(str(s["Id"]) for s in page.get("TraceSummaries", []) if s.get("Id"))
+            summaries.extend(s for s in page.get("TraceSummaries", []) if s.get("Id"))
             token = page.get("NextToken")
-            if not token or len(ids) >= UNFILTERED_DOCUMENT_BUDGET:
+            if not token or len(summaries) >= UNFILTERED_DOCUMENT_BUDGET:
                 break
-        return ids, scanned
+        return pick_traces(summaries, TRACES_SHOWN if expression else UNFILTERED_DOCUMENT_BUDGET), scanned
 
     async def _edges(self, xray: Any, name: str, start: datetime, end: datetime) -> list[Any]:
         try:
@@ -110,6 +111,24 @@ class TraceReader:
             raise
         services: Sequence[dict[str, Any]] = answer.get("Services", [])
         return edges_from_service_graph(services, name)
+
+
+def trace_time(trace_id: str) -> int:
+    """A trace id's request time: `1-<epoch seconds, 8 hex>-<24 hex>`."""
+    parts = trace_id.split("-")
+    try:
+        return int(parts[1], 16)
+    except (IndexError, ValueError):
+        return 0
+
+
+def pick_traces(summaries: Sequence[dict[str, Any]], count: int) -> list[str]:
+    """Ids to read: the newest failed traces (up to FAILED_SHOWN), then the newest of the rest."""
+    newest = sorted(summaries, key=lambda s: trace_time(str(s["Id"])), reverse=True)
+    failed = [s for s in newest if s.get("HasFault") or s.get("HasError") or s.get("HasThrottle")]
+    chosen = [str(s["Id"]) for s in failed[: min(FAILED_SHOWN, count)]]
+    chosen += [str(s["Id"]) for s in newest if str(s["Id"]) not in chosen][: count - len(chosen)]
+    return chosen
 
 
 def _quoted(name: str) -> str:
