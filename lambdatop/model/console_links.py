@@ -37,9 +37,10 @@ def console_links(name: str, region: str, log_group: str | None, window_minutes:
         f"?~(query~(expression~'{expression})"
         f"~context~(timeRange~(delta~{window_minutes * 60000})))"
     )
+    group_path = quote(group, safe="").replace("%", "$25")  # the console's log-group route escaping
     return [
         ("function", f"{host}/lambda/home?region={region}#/functions/{quote(name, safe='')}"),
         ("errors in Logs Insights", insights),
         ("traces in X-Ray", traces),
-        ("log group", f"{host}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{quote(group, safe='').replace('%', '$25')}"),
+        ("log group", f"{host}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{group_path}"),
     ]

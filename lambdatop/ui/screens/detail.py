@@ -90,7 +90,7 @@ class FunctionDetailScreen(Screen[None]):
         super().__init__()
         self._row = row
         self.request = request
-        self._source = source
+        self._detail_source = source
         self._clock = clock
         self._signatures: list[Signature] = []
 
@@ -128,10 +128,10 @@ class FunctionDetailScreen(Screen[None]):
         table.display = False
         self._layout()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._paint_all())
-        self._paint_all()
-        if self._source is not None:
+        self.call_after_refresh(self._paint_all)
+        if self._detail_source is not None:
             self.run_worker(
-                self._source.run(self.request, self._arrived),
+                self._detail_source.run(self.request, self._arrived),
                 name="detail",
                 group=DETAIL_GROUP,
                 exclusive=True,
@@ -169,10 +169,11 @@ class FunctionDetailScreen(Screen[None]):
         snap = self.snapshot
         header = self.query_one("#detail-header", Static)
         if snap is None:
-            header.update(Text(f"{clean_text(self.request.name, max_len=80)}  reading…"))
+            waiting = "reading…" if self._detail_source is not None else "no detail source: details cannot be read here"
+            header.update(Text(f"{clean_text(self.request.name, max_len=80)}  {waiting}"))
             for panel_id, _, _ in PANELS:
                 self.query_one(f"#panel-{panel_id}", DetailPanel).paint(
-                    lambda styles, _w: (Text("reading…", styles["muted"]), None)
+                    lambda styles, _w: (Text(waiting, styles["muted"]), None)
                 )
             return
         header.update(render.header(snap, self.query_one("#panel-config", DetailPanel).styles_by_role()))
@@ -259,13 +260,13 @@ class FunctionDetailScreen(Screen[None]):
             self.notify("no error lines in the window", title="errors", markup=False)
 
     def action_traces(self) -> None:
-        if self._source is not None:
-            self._source.request_traces()
+        if self._detail_source is not None:
+            self._detail_source.request_traces()
         self.query_one("#panel-traces").scroll_visible()
 
     def action_refresh(self) -> None:
-        if self._source is not None:
-            self._source.refresh_now()
+        if self._detail_source is not None:
+            self._detail_source.refresh_now()
 
     def action_raw_config(self) -> None:
         snap = self.snapshot

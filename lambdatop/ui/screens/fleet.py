@@ -86,7 +86,14 @@ class FleetScreen(Screen[None]):
             tooltip="command line: region, profile, theme, window, filter",
         ),
         Binding("q", "app.quit", "quit", id="app.quit", tooltip="quit lambdatop"),
-        Binding("enter", "open_detail", "detail", id="fleet.open-detail", tooltip="why is this function unhealthy"),
+        Binding(
+            "enter",
+            "open_detail",
+            "detail",
+            id="fleet.open-detail",
+            show=False,
+            tooltip="why is this function unhealthy",
+        ),
         Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
         *(_sort_binding(n) for n in range(1, 10)),
     ]
