@@ -270,4 +270,3 @@ def render(snap: FunctionSnapshot, output_format: str, width: int = 120) -> str:
     if output_format == "table":
         return render_table(snap, width)
     raise ValueError(f"--function output supports json and table, not {output_format}")
-
