@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-
-import pytest
 
 from lambdatop.aws.session import AwsTarget, ClientPool
 from lambdatop.clock import ClockStartingAt
 from lambdatop.detail_source import DetailSession
 from lambdatop.model.function_snapshot import DetailRequest, FunctionSnapshot
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[Any]:
-    from lambdatop.demo.launch import start_demo
-
-    account = start_demo(7, live=False)
-    try:
-        yield account
-    finally:
-        account.stop()
 
 
 def _read(demo: Any, name: str, parts: tuple[str, ...] = ("config", "metrics", "logs", "traces")) -> FunctionSnapshot:
