@@ -232,32 +232,38 @@ def render_table(snap: FunctionSnapshot, width: int = 120) -> str:
     """The screen's panels one after another, as plain text (no colour)."""
     from lambdatop.ui import detail_render as render
 
+    # (title, body, the panel state that says why it is empty or stale)
     sections = [
-        ("", render.header(snap, {})),
-        ("Configuration", render.configuration(snap, {})),
-        ("Canary", render.versions(snap, {})),
-        ("Throttles", render.throttles(snap, {})),
-        ("Cold starts", render.cold_starts(snap, {})),
-        ("Per minute", render.graphs(snap, {}, min(width, 120))),
-        ("Queues and streams", render.queues(snap, {})),
-        ("Errors", _signatures(snap)),
-        ("Traces", render.traces(snap.traces, snap, {})),
+        ("Configuration", render.configuration(snap, {}), "config"),
+        ("Canary", render.versions(snap, {}), "versions"),
+        ("Throttles", render.throttles(snap, {}), "metrics"),
+        ("Cold starts", render.cold_starts(snap, {}), "logs"),
+        ("Per minute", render.graphs(snap, {}, min(width, 120)), "metrics"),
+        ("Queues and streams", render.queues(snap, {}), "queues"),
+        ("Errors", _signatures(snap), "logs"),
+        ("Traces", render.traces(snap.traces, snap, {}), "traces"),
     ]
     console = Console(
         width=width, no_color=True, color_system=None, force_terminal=False, record=True, file=io.StringIO()
     )
-    for title, body in sections:
-        if title:
-            console.print(Text(f"\n{title}", style="bold"))
-        console.print(body if body.plain else Text("no data"), soft_wrap=False, overflow="fold")
-    problems = [f"{name}: {state.error}" for name, state in sorted(snap.panels.items()) if not state.ok]
-    if problems:
-        console.print(Text("\nstale: " + "; ".join(clean_text(p, max_len=200) for p in problems)))
+    console.print(render.header(snap, {}))
+    for title, body, state_name in sections:
+        console.print(Text(f"\n{title}", style="bold"))
+        state = snap.panels.get(state_name)
+        status = render.status_line(state, snap.generated_at, {}) if state is not None else None
+        if body.plain:
+            console.print(body, soft_wrap=False, overflow="fold")
+        if status is not None:
+            console.print(status, soft_wrap=False, overflow="fold")
+        elif not body.plain:
+            console.print(Text("no data"))
     return console.export_text()
 
 
 def _signatures(snap: FunctionSnapshot) -> Text:
     text = Text()
+    if not snap.signatures and snap.panels.get("logs") and snap.panels["logs"].ok and not snap.panels["logs"].note:
+        return Text("no error, timeout or crash lines in the window")
     for s in snap.signatures:
         new = f" (new since v{s.new_since_version})" if s.new_since_version else ""
         text.append(f"{s.count:>5}  {s.first_seen:%H:%M}–{s.last_seen:%H:%M}  {s.text}{new}\n")

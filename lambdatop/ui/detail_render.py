@@ -308,7 +308,7 @@ def queues(snap: FunctionSnapshot, styles: Styles) -> Text:
                 (f"IteratorAge {format_duration_ms(e.iterator_age_ms)}", role),
                 styles=styles,
             )
-        elif e.kind == "sqs":
+        elif e.kind == "sqs" and e.source_arn not in {q.arn for q in snap.queues}:
             age = format_age_s(e.queue_age_s) if e.queue_age_s is not None else DASH
             _line(
                 t,
@@ -326,6 +326,8 @@ def traces(view: TracesView | None, snap: FunctionSnapshot, styles: Styles) -> T
     if view is None:
         t.append(f"press t to read this function's recent traces — {TRACE_PRICE_NOTE}", _s(styles, "muted"))
         return t
+    if not view.traces and not view.edges:
+        return t  # the panel's note says why (tracing off, no traces in the window)
     for tr in view.traces:
         flags = "".join(f for f, on in (("F", tr.fault), ("E", tr.error), ("T", tr.throttle)) if on) or "ok"
         role = "crit" if tr.fault else ("warn" if tr.error or tr.throttle else "ok")
