@@ -124,6 +124,7 @@ class DetailSession:
         self.errors: dict[tuple[datetime, str, str], ErrorLine] = {}
         self.logs_until: datetime | None = None
         self.no_log_group = False
+        self.logs_behind = False  # the last read was capped: figures lag until reads catch up
         self.traces: TracesView | None = None
         self.panels: dict[str, PanelState] = {}
 
@@ -157,6 +158,11 @@ class DetailSession:
         before = self.panels.get("traces", PanelState())
         self.panels["traces"] = replace(before, loading=True)
 
+    def _after_logs(self) -> None:
+        if self.logs_behind and self.logs_until is not None:
+            note = f"catching up: REPORT lines read up to {self.logs_until:%H:%M:%S} UTC (busy log group)"
+            self.panels["logs"] = PanelState(ok=True, updated_at=self.clock.now(), note=note)
+
     async def step(self, part: str) -> bool:
         """One read; True when it succeeded. A failure keeps the last answer and says why."""
         names = {"metrics": ("metrics", "versions", "queues"), "logs": ("logs",)}.get(part, (part,))
@@ -173,6 +179,8 @@ class DetailSession:
         now = self.clock.now()
         for name in names:
             self.panels[name] = PanelState(ok=True, updated_at=now)
+        if part == "logs":
+            self._after_logs()
         return True
 
     async def _read_config(self) -> None:
@@ -222,7 +230,10 @@ class DetailSession:
         group, fmt = cfg.log_group or f"/aws/lambda/{cfg.name}", cfg.log_format or "Text"
         try:
             reports = await self.log_reader.report_lines(group, fmt, start, now)
-            errors = await self.log_reader.error_lines(group, fmt, start, now)
+            capped_at = self.log_reader.truncated_at
+            # A capped read stops where it got to: the next read goes on from there.
+            end = capped_at if capped_at is not None else now
+            errors = await self.log_reader.error_lines(group, fmt, start, end)
         except NoLogGroup:
             self.no_log_group = True
             self.logs_until = now
@@ -235,7 +246,8 @@ class DetailSession:
         # Forget what slid out of the window.
         self.reports = {k: r for k, r in self.reports.items() if r.timestamp >= window_start}
         self.errors = {k: e for k, e in self.errors.items() if e.timestamp >= window_start}
-        self.logs_until = now
+        self.logs_until = end
+        self.logs_behind = capped_at is not None
 
     async def _read_traces(self) -> None:
         assert self.config is not None

@@ -31,6 +31,7 @@ from lambdatop.model.signatures import ErrorLine
 
 ERROR_LINE_LIMIT = 500
 MAX_FILTER_PAGES = 10
+FILTER_PAGE_SIZE = 10_000
 _ERROR_REGEX = r'ERROR|Task timed out|Status: timeout|"status":"timeout"|Runtime exited|Runtime\.ExitError'
 ERROR_QUERY = (
     "fields @timestamp, @message, @logStream, @requestId"
@@ -95,6 +96,9 @@ class FunctionLogReader:
         self.poll_interval_s = poll_interval_s
         self.query_timeout_s = query_timeout_s
         self.insights_usable: bool | None = None
+        # Set by a FilterLogEvents read that hit MAX_FILTER_PAGES with more to come: the
+        # timestamp of the last event read (the next read should start there).
+        self.truncated_at: datetime | None = None
 
     async def error_lines(self, group: str, fmt: str, start: datetime, end: datetime) -> ErrorRead:
         if self.insights_usable is not False:
@@ -170,6 +174,7 @@ class FunctionLogReader:
         return lines[:ERROR_LINE_LIMIT]
 
     async def report_lines(self, group: str, fmt: str, start: datetime, end: datetime) -> list[TimedReport]:
+        """REPORT lines of [start, end), oldest first; see `truncated_at` for a capped read."""
         out: list[TimedReport] = []
         async for event in self._filter(group, REPORT_FILTER.get(fmt, REPORT_FILTER["Text"]), start, end):
             report = parse_report_line(str(event.get("message", "")))
@@ -181,13 +186,15 @@ class FunctionLogReader:
     async def _filter(self, group: str, pattern: str, start: datetime, end: datetime) -> Any:
         logs = await self.pool.client("logs", self.region)
         token: str | None = None
+        self.truncated_at = None
+        last_ms: int | None = None
         for _ in range(MAX_FILTER_PAGES):
             kwargs: dict[str, Any] = {
                 "logGroupName": group,
                 "startTime": _ms(start),
                 "endTime": _ms(end) - 1,
                 "filterPattern": pattern,
-                "limit": 10000,
+                "limit": FILTER_PAGE_SIZE,
             }
             if token:
                 kwargs["nextToken"] = token
@@ -199,8 +206,11 @@ class FunctionLogReader:
                     raise NoLogGroup(group) from exc
                 raise
             for event in page.get("events", []):
+                last_ms = int(event.get("timestamp", 0))
                 yield event
             new_token = page.get("nextToken")
             if not new_token or new_token == token:
                 return
             token = new_token
+        if last_ms is not None:
+            self.truncated_at = datetime.fromtimestamp(last_ms / 1000, UTC)

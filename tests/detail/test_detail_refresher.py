@@ -108,3 +108,36 @@ def test_an_insights_query_that_never_finishes_is_stopped(demo: Any) -> None:
             assert read.lines
 
     asyncio.run(go())
+
+
+def test_a_capped_report_read_goes_on_where_it_stopped(demo: Any, monkeypatch: Any) -> None:
+    import lambdatop.aws.function_logs as function_logs
+    from lambdatop.detail_source import DetailSession
+
+    monkeypatch.setattr(function_logs, "FILTER_PAGE_SIZE", 500)
+    monkeypatch.setattr(function_logs, "MAX_FILTER_PAGES", 2)
+
+    async def go() -> None:
+        clock = ClockStartingAt(demo.zero_at + timedelta(seconds=1))
+        async with _pool(demo) as pool:
+            session = DetailSession(
+                pool, DetailRequest(name="checkout-api", region=demo.region, window_minutes=30), clock
+            )
+            assert await session.step("config")
+            assert await session.step("logs")
+            first = len(session.reports)
+            assert 0 < first <= 1000  # two pages of 500 events (REPORT lines, if the pattern is honoured)
+            assert "catching up" in (session.panels["logs"].note or "")
+            first_stop = session.logs_until
+            assert first_stop is not None
+            for _ in range(60):
+                assert await session.step("logs")
+                if not session.logs_behind:
+                    break
+            assert not session.logs_behind
+            assert session.panels["logs"].note is None
+            # Every REPORT line of the window, none twice (reads overlap by LATE_EVENTS).
+            assert len(session.reports) > first
+            assert len({r.report.request_id for r in session.reports.values()}) == len(session.reports)
+
+    asyncio.run(go())
