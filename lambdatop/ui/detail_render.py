@@ -16,7 +16,7 @@ from lambdatop.model.cold_start_attribution import CAUSE_WORDS
 from lambdatop.model.function_snapshot import FunctionSnapshot, PanelState, QueueView, TracesView
 from lambdatop.model.health import format_age_s, format_count, format_duration_ms, format_pct
 from lambdatop.model.sanitize import clean_text
-from lambdatop.ui.format import DASH, resample
+from lambdatop.ui.format import DASH, fit, resample
 
 Styles = Mapping[str, Style]
 SPARK = "▁▂▃▄▅▆▇█"
@@ -321,7 +321,7 @@ def queues(snap: FunctionSnapshot, styles: Styles) -> Text:
     return t
 
 
-def traces(view: TracesView | None, snap: FunctionSnapshot, styles: Styles) -> Text:
+def traces(view: TracesView | None, snap: FunctionSnapshot, styles: Styles, width: int = 200) -> Text:
     t = Text()
     if view is None:
         t.append(f"press t to read this function's recent traces — {TRACE_PRICE_NOTE}", _s(styles, "muted"))
@@ -337,13 +337,9 @@ def traces(view: TracesView | None, snap: FunctionSnapshot, styles: Styles) -> T
             for c in tr.calls
         )
         started = f"{tr.started:%H:%M:%S}" if tr.started else DASH
-        _line(
-            t,
-            f"{started} {format_duration_ms(tr.duration_ms):>6} ",
-            (f"{flags:<3}", role),
-            f"{init} {calls}",
-            styles=styles,
-        )
+        head = f"{started} {format_duration_ms(tr.duration_ms):>6} "
+        rest = fit(f"{init} {calls}", max(10, width - len(head) - 3))  # one line per trace
+        _line(t, head, (f"{flags:<3}", role), rest, styles=styles)
     if view.edges:
         _line(t, ("downstream      requests  errors  faults  throttles  avg", "muted"), styles=styles)
         for e in view.edges:

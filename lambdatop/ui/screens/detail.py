@@ -61,8 +61,6 @@ class FunctionDetailScreen(Screen[None]):
     #detail-body.-wide { layout: grid; grid-size: 2; grid-gutter: 0 1; grid-rows: auto; }
     #errors-box { height: auto; }
     #signatures { height: auto; max-height: 12; margin: 0 1; }
-    #text-modal { width: 90%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
-    TextModal { align: center middle; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "back", id="detail.back", tooltip="back to the fleet, same row"),
@@ -186,7 +184,7 @@ class FunctionDetailScreen(Screen[None]):
             "graphs": lambda s, w: render.graphs(snap, s, w),
             "queues": lambda s, _w: render.queues(snap, s),
             "errors": lambda s, _w: self._errors_summary(snap, s),
-            "traces": lambda s, _w: render.traces(snap.traces, snap, s),
+            "traces": lambda s, w: render.traces(snap.traces, snap, s, w),
         }
         for panel_id, _, state_name in PANELS:
             untouched = (

@@ -13,6 +13,10 @@ from textual.widgets import Static
 
 
 class TextModal(ModalScreen[None]):
+    DEFAULT_CSS = """
+    TextModal { align: center middle; }
+    #text-modal { width: 90%; height: 80%; border: round $accent; background: $surface; padding: 0 1; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "close", id="modal.close"),
     ]
