@@ -112,3 +112,34 @@ def test_quiet_function_without_alias_or_tracing_says_no_data(demo: Any) -> None
     assert (snap.panels["traces"].note or "").startswith("no data: tracing is off")
     assert (snap.panels["logs"].note or "").startswith("no data")
     assert snap.all_panels_ok
+
+
+def test_function_that_never_ran_has_no_log_group_and_says_so(demo: Any) -> None:
+    import io
+    import zipfile
+
+    import boto3
+
+    lam = boto3.client(
+        "lambda",
+        region_name=demo.region,
+        endpoint_url=demo.endpoint_url,
+        aws_access_key_id=demo.credentials[0],
+        aws_secret_access_key=demo.credentials[1],
+    )
+    role = lam.get_function(FunctionName="checkout-api")["Configuration"]["Role"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 1\n")
+    lam.create_function(
+        FunctionName="never-ran",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    snap = _read(demo, "never-ran")
+    assert "does not exist" in (snap.panels["logs"].note or "")
+    assert snap.cold_starts.reports == 0
+    assert snap.signatures == ()
+    assert snap.verdict is None
