@@ -67,7 +67,8 @@ class FunctionDetailReader:
     async def read(self, name: str) -> ConfigRead:
         """Everything the configuration panel shows. GetFunction failing fails the read."""
         lam = await self.pool.client("lambda", self.region)
-        got = await self._call(lam.get_function, FunctionName=name)
+        # GetFunction has its own 100 rps quota: it does not wait for the shared-pool limiter.
+        got = await lam.get_function(FunctionName=name)
         cfg = got.get("Configuration") or {}
         problems: list[str] = []
         reserved = (got.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
