@@ -76,7 +76,9 @@ class ColdStartReader:
         self._existing_at = 0.0
         self.groups_ttl_s = 300.0
 
-    async def fetch(self, groups: Sequence[tuple[str, str]], start: datetime, end: datetime) -> ColdStartResult:
+    async def fetch(
+        self, groups: Sequence[tuple[str, str]], start: datetime, end: datetime
+    ) -> ColdStartResult:
         """`groups` are (log group name, "Text"|"JSON"). Window [start, end)."""
         result = ColdStartResult()
         wanted = dict(groups)
@@ -200,12 +202,8 @@ class ColdStartReader:
             if name not in seen:
                 # The query covered the group and found no REPORT line in the window.
                 result.stats[name] = ColdStartStats(
-                    reports=0,
-                    cold_starts=0,
-                    init_avg_ms=None,
-                    init_p50_ms=None,
-                    init_p99_ms=None,
-                    init_max_ms=None,
+                    reports=0, cold_starts=0, init_avg_ms=None, init_p50_ms=None,
+                    init_p99_ms=None, init_max_ms=None,
                 )
 
     async def _fallback(
