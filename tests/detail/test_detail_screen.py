@@ -170,3 +170,18 @@ async def test_without_a_detail_source_the_screen_still_opens() -> None:
         screen = pilot.app.screen
         assert isinstance(screen, FunctionDetailScreen)
         await settle(pilot, lambda: "no detail source" in _panel_text(screen, "config"))
+
+
+async def test_help_on_the_detail_screen_lists_its_keys() -> None:
+    from lambdatop.ui.screens.help import HelpScreen
+
+    app = build_test_app(
+        source=ScriptedSource([scene_snapshot()]), detail_source=FixedDetailSource(scene_function_snapshot())
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        text = str(pilot.app.screen.query_one("#help-text").render())
+        for ident in ("detail.back", "detail.traces", "detail.errors", "detail.copy-arn", "detail.links"):
+            assert ident in text
