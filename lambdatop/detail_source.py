@@ -105,6 +105,13 @@ class FunctionDetailRefresher:
             await asyncio.sleep(0.2)
 
 
+async def _built(session: DetailSession) -> FunctionSnapshot:
+    """The snapshot, built in a thread: a busy function's window holds ~10⁵ REPORT lines, and
+    grouping them (and the error lines) must not stall the screen. Nothing mutates the session
+    meanwhile: the refresher awaits this before its next read."""
+    return await asyncio.to_thread(session.snapshot)
+
+
 class DetailSession:
     """What has been read about one function, and the reads themselves. Used by `--once` too."""
 
