@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="with --demo: make the simulated account deterministic")
     p.add_argument("--once", action="store_true", default=None, help="print one snapshot and exit")
     p.add_argument("--format", choices=("table", "json", "csv"), help="with --once (default table)")
+    p.add_argument(
+        "--function", metavar="NAME", help="with --once: one function's detail (schema lambdatop.function/1)"
+    )
     p.add_argument("--endpoint-url", help="send every AWS call to this endpoint (wins over AWS_ENDPOINT_URL*)")
     p.add_argument("--print-paths", action="store_true", help="print where config, themes and cache live")
     p.add_argument("--version", action="version", version=f"lambdatop {__version__}")
@@ -110,12 +113,18 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return EXIT_USAGE
     # A profile typed as --profile makes botocore skip env keys; one from AWS_PROFILE does not (as in the CLI).
     explicit = bool(args.profile)
+    if args.function and not settings.once:
+        print("lambdatop: --function goes with --once", file=sys.stderr)
+        return EXIT_USAGE
+    if args.function and settings.output_format == "csv":
+        print("lambdatop: --function prints json or table, not csv", file=sys.stderr)
+        return EXIT_USAGE
     if settings.once:
         if stdout_closed():
             # Checked first: a closed fd 1 would otherwise be reused by the first socket we open.
             print("lambdatop: standard output is closed; nothing to write the snapshot to", file=sys.stderr)
             return EXIT_OUTPUT
-        return _run_once(settings, profile_explicit=explicit)
+        return _run_once(settings, profile_explicit=explicit, function=args.function)
     problem = screen_problem(env, sys.stdin.isatty() if sys.stdin else False, _stdout_is_tty())
     # Told after the profile and credentials are checked: those errors matter on any terminal.
     screen_trouble = screen_hint(problem) if problem is not None else None
@@ -145,7 +154,7 @@ def _target_and_regions(settings: Settings, demo: Any, profile_explicit: bool = 
     return target, regions
 
 
-def _run_once(settings: Settings, profile_explicit: bool = True) -> int:
+def _run_once(settings: Settings, profile_explicit: bool = True, function: str | None = None) -> int:
     from datetime import timedelta
 
     from lambdatop.aws.session import ConfigurationError, CredentialsError
@@ -164,6 +173,8 @@ def _run_once(settings: Settings, profile_explicit: bool = True) -> int:
             # as of that instant, so the same --seed gives the same numbers even when seeding
             # straddles a minute boundary (the window would otherwise slide by a minute).
             clock = ClockStartingAt(demo.zero_at + timedelta(seconds=1))
+        if function:
+            return _print_function(settings, target, regions[0], clock, function)
         snapshot = asyncio.run(_collect_once(settings, target, regions, clock))
     except CredentialsError as exc:
         print(f"lambdatop: {exc}", file=sys.stderr)
@@ -179,6 +190,27 @@ def _run_once(settings: Settings, profile_explicit: bool = True) -> int:
     text = output.render(snapshot, settings.output_format, width=_terminal_width())
     failed = write_stdout(text if text.endswith("\n") else text + "\n")
     return failed if failed is not None else output.exit_code(snapshot)
+
+
+def _print_function(settings: Settings, target: Any, region: str, clock: Clock, name: str) -> int:
+    """`--once --function NAME`: the detail screen's content, then the same exit codes."""
+    from lambdatop import output_function
+    from lambdatop.aws.session import ClientPool
+    from lambdatop.detail_source import FunctionNotFound, collect_function_once
+
+    async def collect() -> Any:
+        async with ClientPool(target) as pool:
+            await pool.check_credentials()
+            return await collect_function_once(pool, name, region, clock, settings.window_minutes)
+
+    try:
+        snapshot = asyncio.run(collect())
+    except FunctionNotFound as exc:
+        print(f"lambdatop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = output_function.render(snapshot, settings.output_format, width=_terminal_width())
+    failed = write_stdout(text if text.endswith("\n") else text + "\n")
+    return failed if failed is not None else output_function.exit_code(snapshot)
 
 
 def _terminal_width() -> int:
@@ -222,6 +254,7 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.detail_source import FunctionDetailRefresher
 
     clock = SystemClock()
     cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
@@ -235,8 +268,11 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
         # cadence unless the user chose a refresh (--refresh, LAMBDATOP_REFRESH, [demo] refresh).
         demo_cadence = cadence.for_demo(float(settings.refresh_s) if settings.refresh_given else None)
         demo_source = DemoBootingSource(settings.seed, clock, demo_cadence, settings.window_minutes)
+        demo_detail = FunctionDetailRefresher(
+            lambda: demo_source.collector.pool if demo_source.collector is not None else None, clock
+        )
         try:
-            code = _run_app(build_app(settings, demo_source, None, clock, demo=True))
+            code = _run_app(build_app(settings, demo_source, None, clock, demo=True, detail_source=demo_detail))
         finally:
             demo_source.stop()
         return code
@@ -271,6 +307,8 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
     collector.on_complete = cache.save
     factory = source_factory(settings, regions, clock, cadence, profile_explicit)
     app = build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=factory)
+    # The detail screen reads through the current collector's pool (shared clients and meter).
+    app.detail_source = FunctionDetailRefresher(lambda: getattr(app.source, "pool", None), clock)
     cache.on_problem = notify_from_thread(app, "cache")
     return _run_app(app)
 

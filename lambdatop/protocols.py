@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from lambdatop.model.function_snapshot import DetailRequest, FunctionSnapshot
 from lambdatop.model.snapshot import FleetSnapshot
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
@@ -36,3 +37,19 @@ class Operator(Protocol):
     """Applies validated change plans to AWS (the only path that mutates state)."""
 
     async def apply(self, plan: Any) -> Any: ...
+
+
+FunctionSnapshotCallback = Callable[[FunctionSnapshot], None]
+
+
+class DetailSource(Protocol):
+    """Reads one function for the detail screen while it is open (`lambdatop.detail_source`)."""
+
+    async def run(self, request: DetailRequest, on_snapshot: FunctionSnapshotCallback) -> None:
+        """Refresh this function (config, metrics 60 s, logs 30 s) until cancelled (= closed)."""
+
+    def refresh_now(self) -> None:
+        """Read everything again as soon as possible."""
+
+    def request_traces(self) -> None:
+        """Read X-Ray now (on demand only: traces are priced per trace)."""

@@ -20,6 +20,7 @@ class ApiAccountant:
         self.calls: Counter[str] = Counter()
         self.metrics_requested = 0
         self.bytes_scanned = 0
+        self.traces_billed = 0  # X-Ray traces scanned or retrieved
         self._recent: deque[float] = deque()
 
     def attach(self, client: Any) -> None:
@@ -46,6 +47,10 @@ class ApiAccountant:
         with self._lock:
             self.bytes_scanned += n
 
+    def add_traces(self, n: int) -> None:
+        with self._lock:
+            self.traces_billed += n
+
     def calls_per_minute(self) -> int:
         with self._lock:
             now = self._monotonic()
@@ -59,7 +64,9 @@ class ApiAccountant:
 
     def estimated_cost_usd(self) -> float:
         with self._lock:
-            return cost_of_calls(dict(self.calls), self.metrics_requested, self.bytes_scanned)
+            return cost_of_calls(
+                dict(self.calls), self.metrics_requested, self.bytes_scanned, traces=self.traces_billed
+            )
 
 
 # before-call sees the serialised request, not the API parameters; the query count is noted

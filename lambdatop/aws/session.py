@@ -29,7 +29,7 @@ from lambdatop.aws.accounting import ApiAccountant
 from lambdatop.aws.credentials import credential_hint, is_credential_error, tried_places
 from lambdatop.aws.errors import NoAnswerError
 
-SERVICES = ("lambda", "cloudwatch", "logs", "sqs", "sts")
+SERVICES = ("lambda", "cloudwatch", "logs", "sqs", "sts", "xray")
 
 Purpose = Literal["read", "write"]
 

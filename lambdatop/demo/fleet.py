@@ -53,6 +53,8 @@ class TrafficSpec:
     # Every n minutes the first invocation logs a hostile line (escape sequences, markup).
     hostile_every_n_minutes: int | None = None
     error_messages: tuple[str, ...] = ("unexpected error while handling request",)
+    # A version that fails its own way (a canary's new bug): its messages replace the above.
+    version_error_messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     info_messages: tuple[str, ...] = ("request handled",)
     # Warm execution environments (log streams) kept per hour (traffic.ENV_EPOCH_MINUTES).
     warm_envs: int = 1

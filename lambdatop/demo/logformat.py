@@ -77,7 +77,7 @@ def error_message(spec: FunctionSpec, inv: Invocation) -> str:
     """The message an invocation that failed (and did not time out) logs."""
     if inv.hostile:
         return HOSTILE_MESSAGE
-    messages = spec.traffic.error_messages
+    messages = spec.traffic.version_error_messages.get(inv.version) or spec.traffic.error_messages
     return messages[inv.message_index % len(messages)]
 
 

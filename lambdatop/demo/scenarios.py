@@ -86,10 +86,14 @@ def scenario_functions() -> tuple[FunctionSpec, ...]:
                 version_error_rates={"1": 0.004, "2": 0.30},
                 cold_start_ratio=0.006,
                 init_ms=(180, 420),
-                error_messages=(
-                    "TypeError: Cannot read properties of undefined (reading 'currency')",
-                    "PaymentDeclinedError: card_declined",
-                ),
+                error_messages=("PaymentDeclinedError: card_declined",),
+                # The canary's new bug: a signature that appears only since version 2.
+                version_error_messages={
+                    "2": (
+                        "TypeError: Cannot read properties of undefined (reading 'currency')",
+                        "PaymentDeclinedError: card_declined",
+                    )
+                },
                 info_messages=("order placed",),
             ),
             downstream=(

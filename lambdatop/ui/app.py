@@ -23,12 +23,14 @@ from lambdatop.model.cached_view import CachedView
 from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
-from lambdatop.protocols import Operator, SnapshotSource
+from lambdatop.protocols import DetailSource, Operator, SnapshotSource
 from lambdatop.settings import Settings, parse_regions
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
+from lambdatop.ui.detail_request import detail_request
 from lambdatop.ui.keys import keymap_problems
-from lambdatop.ui.messages import CommandRequested, SnapshotReady
+from lambdatop.ui.messages import CommandRequested, FunctionDetailRequested, SnapshotReady
+from lambdatop.ui.screens.detail import FunctionDetailScreen
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
 from lambdatop.ui.screens.sources import SourcesScreen
@@ -77,6 +79,7 @@ class LambdatopApp(App[None]):
         themes: ThemeSet | None = None,
         demo: bool = False,
         source_factory: SourceFactory | None = None,
+        detail_source: DetailSource | None = None,
     ) -> None:
         # NO_COLOR: Textual picks its colour filter here, from the theme current at this moment
         # (not yet ours); asking for ANSI now makes it strip colours to the terminal's own
@@ -88,6 +91,7 @@ class LambdatopApp(App[None]):
         self.clock = clock
         self.demo = demo or settings.demo
         self._source_factory = source_factory
+        self.detail_source = detail_source
         self._initial_snapshot = initial_snapshot
         self._cached_view = CachedView(initial_snapshot)
         self._announced_unsupported: set[str] = set()
@@ -140,6 +144,8 @@ class LambdatopApp(App[None]):
         snapshot = self._cached_view.apply(message.snapshot)
         self.fleet.apply_snapshot(snapshot)
         self._announce_unsupported(snapshot)
+        if isinstance(self.screen, FunctionDetailScreen):
+            self.screen.update_row(snapshot.function(self.screen.request.arn))
 
     def _announce_unsupported(self, snapshot: FleetSnapshot) -> None:
         """Sources this endpoint can never answer: said once here, then one item in the status bar."""
@@ -156,6 +162,13 @@ class LambdatopApp(App[None]):
     def action_sources(self) -> None:
         if not isinstance(self.screen, SourcesScreen):
             self.push_screen(SourcesScreen(lambda: (self.fleet.view.snapshot, self.clock.now())))
+
+    def on_function_detail_requested(self, message: FunctionDetailRequested) -> None:
+        snapshot = self.fleet.view.snapshot
+        row = snapshot.function(message.arn) if snapshot is not None else None
+        if row is None or isinstance(self.screen, FunctionDetailScreen):
+            return
+        self.push_screen(FunctionDetailScreen(row, detail_request(row, snapshot), self.detail_source, self.clock))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""

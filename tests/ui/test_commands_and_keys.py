@@ -146,7 +146,7 @@ async def test_help_lists_live_bindings_with_ids() -> None:
         assert "fleet.clear-filter" not in text  # no filter to clear: the key is not live
 
 
-@pytest.mark.parametrize("key", ["c", "C", "u", "x", "a", "enter"])
+@pytest.mark.parametrize("key", ["c", "C", "u", "x", "a"])
 async def test_reserved_keys_are_not_bound_yet(key: str) -> None:
     source = ScriptedSource([make_snapshot(_rows())])
     app = build_test_app(source=source)

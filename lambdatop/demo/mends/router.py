@@ -20,6 +20,7 @@ from lambdatop.demo.mends.lambda_state import LambdaState
 from lambdatop.demo.mends.logs import LogsMends, logs_error
 from lambdatop.demo.mends.metric_store import MetricStore
 from lambdatop.demo.mends.protocol import Call, ProtocolError, Reply, WsgiApp, serve
+from lambdatop.demo.mends.xray import XRayMends
 
 CLOUDWATCH_TARGET = "GraniteServiceVersion20100801."
 LOGS_TARGET = "Logs_20140328."
@@ -36,6 +37,7 @@ class MendRouter:
         self._cloudwatch = CloudWatchMends(self.metric_store)
         self._logs = LogsMends(moto)
         self._lambda = LambdaMends(moto, self.lambda_state, account_concurrency_limit=account_concurrency_limit)
+        self._xray = XRayMends()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         reply = self._route(environ)
@@ -57,6 +59,9 @@ class MendRouter:
                     return self._logs.handle(operation, Call.read(environ, with_body=True))
                 return None
             path = str(environ.get("PATH_INFO") or "")
+            if not target and path in XRayMends.PATHS:
+                call = Call.read(environ, with_body=True)
+                return self._xray.handle(call) if call.signing_service == "xray" else None
             if not target and path[:1] == "/" and path[1:2].isdigit():
                 method = str(environ.get("REQUEST_METHOD", "GET")).upper()
                 call = Call.read(environ, with_body=LambdaMends.wants_body(method, path))

@@ -19,7 +19,7 @@ from lambdatop.settings import Settings
 from lambdatop.ui.columns import COLUMNS_BY_KEY, choose_columns
 from lambdatop.ui.fleet_filter import parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
-from lambdatop.ui.messages import CommandRequested
+from lambdatop.ui.messages import CommandRequested, FunctionDetailRequested
 from lambdatop.ui.widgets.fleet_header import FleetHeader, HeaderFacts
 from lambdatop.ui.widgets.fleet_table import FleetTable
 from lambdatop.ui.widgets.prompt import Prompt
@@ -86,6 +86,14 @@ class FleetScreen(Screen[None]):
             tooltip="command line: region, profile, theme, window, filter",
         ),
         Binding("q", "app.quit", "quit", id="app.quit", tooltip="quit lambdatop"),
+        Binding(
+            "enter",
+            "open_detail",
+            "detail",
+            id="fleet.open-detail",
+            show=False,
+            tooltip="why is this function unhealthy",
+        ),
         Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
         *(_sort_binding(n) for n in range(1, 10)),
     ]
@@ -291,6 +299,11 @@ class FleetScreen(Screen[None]):
             shown = self.query(FleetTable)  # empty while the screen is still composing
             return isinstance(n, int) and bool(shown) and n <= len(shown.first().shown_columns)
         return True
+
+    def action_open_detail(self) -> None:
+        arn = self.table.highlighted_arn
+        if arn is not None:
+            self.post_message(FunctionDetailRequested(arn))
 
     def action_filter(self) -> None:
         self.query_one(Prompt).open("filter", self.view.filter.text)
