@@ -98,6 +98,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if settings.output_format != "table" and not settings.once:
         print("lambdatop: --format goes with --once", file=sys.stderr)
         return EXIT_USAGE
+    if settings.demo:
+        from lambdatop.demo.extra import demo_install_hint
+
+        if hint := demo_install_hint():
+            print(f"lambdatop: {hint}", file=sys.stderr)
+            return EXIT_USAGE
     if settings.once:
         return _run_once(settings)
     return _run_tui(settings)
