@@ -6,15 +6,28 @@ CloudWatch Logs backend, so every call copied every log event the demo had writt
 a call after the hour's backfill, growing as the live demo writes, with the GIL held). The copy
 now shares the logs backend, as the original does. Answers are unchanged.
 
+moto reads each service's botocore model the first time the service is called, each time
+through a new botocore loader, and every new loader first lists the services botocore knows by
+walking its whole data directory (~30,000 stat calls; ~0.3 s of the demo's start). One shared
+loader walks it once. The models loaded are the same.
+
+moto's server finds the backend of every request by first listing its own package directory
+(`list_of_moto_modules`: ~200 stat calls, ~2.5 ms a request, every request). The directory does
+not change while the server runs: it is listed once.
+
 moto is imported here, so import this module only when a server starts.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
+import moto.backends
+import moto.core.utils
 from moto.awslambda.models import LambdaFunction
+from moto.core.loaders import create_loader
 
 
 def share_backends_when_copying_functions() -> None:
@@ -31,3 +44,30 @@ def share_backends_when_copying_functions() -> None:
         return duplicate
 
     LambdaFunction.__deepcopy__ = __deepcopy__  # type: ignore[attr-defined]
+
+
+def share_one_model_loader() -> None:
+    """Make moto load service models through one botocore loader (idempotent)."""
+    if getattr(moto.core.utils._load_service_model, "lambdatop_shared_loader", False):
+        return
+    loader = functools.cache(create_loader)
+
+    def _load_service_model(service_name: str, model_name: str) -> dict[str, Any]:
+        model: dict[str, Any] = loader().load_service_model(service_name, model_name)
+        return model
+
+    _load_service_model.lambdatop_shared_loader = True  # type: ignore[attr-defined]
+    moto.core.utils._load_service_model = _load_service_model
+
+
+def list_moto_modules_once() -> None:
+    """Make moto's server list its backend modules once, not on every request (idempotent)."""
+    if getattr(moto.backends.list_of_moto_modules, "lambdatop_listed_once", False):
+        return
+    modules = tuple(moto.backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
+    list_of_moto_modules.lambdatop_listed_once = True  # type: ignore[attr-defined]
+    moto.backends.list_of_moto_modules = list_of_moto_modules
