@@ -31,6 +31,8 @@ class DemoAccount:
     # Set once the whole backfill is written (at once, or behind the screen) and the live
     # simulator, if any, runs.
     backfilled: threading.Event = field(default_factory=threading.Event)
+    # Why the second part of a two-part backfill failed (not while stopping), for diagnostics.
+    backfill_error: BaseException | None = None
     # The second part waits for this (or its `hold_s`), so that it does not slow the reads of
     # the first screen down (the server shares this process).
     _go_on: threading.Event = field(default_factory=threading.Event)
@@ -69,8 +71,9 @@ class DemoAccount:
         try:
             if not self._stopping.is_set():
                 finish_backfill(account)
-        except Exception:  # the server may be going away; the screen keeps what it has
+        except Exception as error:  # the server may be going away; the screen keeps what it has
             if not self._stopping.is_set():
+                self.backfill_error = error
                 # debug, not warning: with no handler set, a warning would print over the screen.
                 log.debug("demo: writing the rest of the backfill failed", exc_info=True)
         with self._lock:

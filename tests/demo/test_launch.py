@@ -41,6 +41,7 @@ def test_first_screen_first_then_the_rest_and_the_simulator_once_told_to_go_on()
         assert not demo.backfilled.is_set()
         demo.go_on()
         assert demo.wait_until_backfilled(30)
+        assert demo.backfill_error is None
         assert not account.backfill_pending
         assert demo.simulator is not None
         assert demo.simulator.running
