@@ -15,6 +15,12 @@ moto's server finds the backend of every request by first listing its own packag
 (`list_of_moto_modules`: ~200 stat calls, ~2.5 ms a request, every request). The directory does
 not change while the server runs: it is listed once.
 
+moto's SendMessage looks up one queue attribute (ContentBasedDeduplication) by computing all
+of them, three of which walk every message in the queue: sending to a queue of n messages costs
+O(n), a backfill into a dead-letter queue O(n²) (~0.2 s of the demo's start). Standard queues
+have no ContentBasedDeduplication attribute, so while SendMessage runs on one, the lookup is
+answered from an empty dict; FIFO queues keep moto's own path. Answers are unchanged.
+
 moto is imported here, so import this module only when a server starts.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from typing import Any
 
 import moto.backends
@@ -71,3 +78,37 @@ def list_moto_modules_once() -> None:
 
     list_of_moto_modules.lambdatop_listed_once = True  # type: ignore[attr-defined]
     moto.backends.list_of_moto_modules = list_of_moto_modules
+
+
+_sending = threading.local()
+
+
+def cheap_attribute_lookup_when_sending() -> None:
+    """SendMessage on a standard queue stops computing every queue attribute (idempotent)."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    full = vars(Queue).get("attributes")
+    send = vars(SQSBackend).get("send_message")
+    if not isinstance(full, property) or full.fget is None or send is None:
+        return  # another moto layout: leave it alone
+    if getattr(send, "lambdatop_cheap_lookup", False):
+        return
+    compute = full.fget
+
+    def attributes(self: Queue) -> dict[str, Any]:
+        if getattr(_sending, "active", False) and not self.fifo_queue:
+            return {}  # all SendMessage reads is ContentBasedDeduplication: FIFO queues only
+        result: dict[str, Any] = compute(self)
+        return result
+
+    def send_message(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+        outer = getattr(_sending, "active", False)
+        _sending.active = True
+        try:
+            return send(self, *args, **kwargs)
+        finally:
+            _sending.active = outer
+
+    send_message.lambdatop_cheap_lookup = True  # type: ignore[attr-defined]
+    Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
