@@ -29,7 +29,7 @@ class DemoAccount:
     zero_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Set once the whole backfill is written (at once, or behind the screen) and the live
-    # simulator, if any, runs.
+    # simulator, if any, runs; or once a stop made the rest of the backfill moot.
     backfilled: threading.Event = field(default_factory=threading.Event)
     # Why the second part of a two-part backfill failed (not while stopping), for diagnostics.
     backfill_error: BaseException | None = None
