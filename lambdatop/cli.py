@@ -119,6 +119,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if args.function and settings.output_format == "csv":
         print("lambdatop: --function prints json or table, not csv", file=sys.stderr)
         return EXIT_USAGE
+    if settings.demo:
+        from lambdatop.demo.extra import demo_install_hint
+
+        if hint := demo_install_hint():
+            print(f"lambdatop: {hint}", file=sys.stderr)
+            return EXIT_USAGE
     if settings.once:
         if stdout_closed():
             # Checked first: a closed fd 1 would otherwise be reused by the first socket we open.

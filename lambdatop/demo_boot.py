@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.protocols import SnapshotCallback
 
 if TYPE_CHECKING:
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
     from lambdatop.clock import Clock
     from lambdatop.collector import Collector
     from lambdatop.demo.launch import DemoAccount
+
+
+# The sources of the first screen: once they have answered, the demo writes the rest of its
+# hour (and starts moving); at the latest after FIRST_SCREEN_HOLD_S.
+FIRST_SCREEN_SOURCES = ("inventory", "metrics", "logs")
+FIRST_SCREEN_HOLD_S = 5.0
 
 
 class DemoBootingSource:
@@ -41,19 +48,38 @@ class DemoBootingSource:
 
         if self.demo is None:
             try:
-                self.demo = await asyncio.to_thread(start_demo, self.seed, live=True)
+                # Only the minutes of the window on screen are written before the collector
+                # starts; the rest of the hour follows once the first screen is read.
+                self.demo = await asyncio.to_thread(
+                    start_demo,
+                    self.seed,
+                    live=True,
+                    first_screen_minutes=self.window_minutes,
+                    hold_s=FIRST_SCREEN_HOLD_S,
+                )
             finally:
                 self._started.set()
         demo = self.demo
         target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
         collector = Collector(
-            ClientPool(target), [demo.region], self.clock, window_minutes=self.window_minutes,
-            cadence=self.cadence, owns_pool=True,
+            ClientPool(target),
+            [demo.region],
+            self.clock,
+            window_minutes=self.window_minutes,
+            cadence=self.cadence,
+            owns_pool=True,
         )
         collector.set_visible(self._visible)
         collector.pause(self._paused)
         self.collector = collector
-        await collector.run(on_snapshot)
+
+        def first_screen_aware(snapshot: FleetSnapshot) -> None:
+            sources = snapshot.sources
+            if snapshot.functions and all(name in sources and sources[name].ok for name in FIRST_SCREEN_SOURCES):
+                demo.go_on()
+            on_snapshot(snapshot)
+
+        await collector.run(first_screen_aware)
 
     def refresh_now(self) -> None:
         if self.collector is not None:

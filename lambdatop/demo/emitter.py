@@ -71,6 +71,9 @@ class Emitter:
     read_queue_depths: bool = True
     # Minutes already drawn, per (function, minute, configuration): ticks revisit them.
     _minutes: dict[tuple[str, int, Hashable], MinuteTraffic] = field(default_factory=dict, repr=False)
+    # What an emit left for emit_deferred: (since, until] of metrics and logs, and the end of
+    # the traces (since, traces_until].
+    _deferred: tuple[datetime, datetime, datetime] | None = field(default=None, repr=False)
 
     def skip_to(self, moment: datetime) -> None:
         """Leave (watermark, moment] unwritten: the simulated account was not running then."""
@@ -84,11 +87,25 @@ class Emitter:
     def minute_of(self, moment: datetime) -> int:
         return math.floor((moment - self.zero_at).total_seconds() / 60)
 
-    def emit(self, until: datetime, states: FleetState) -> EmitStats:
-        """Write everything in (watermark, until] and move the watermark to `until`."""
+    def emit(self, until: datetime, states: FleetState, *, defer_until: datetime | None = None) -> EmitStats:
+        """Write everything in (watermark, until] and move the watermark to `until`.
+
+        With `defer_until` inside that range, only the queue messages of (watermark,
+        defer_until] are sent now (so that queues keep their order and their gauges count
+        them); its metrics and log events, and every trace of the range, wait for
+        `emit_deferred`. The demo's first screen reads only its own window, and no trace; the
+        rest is most of a backfill's time.
+        """
         since = self.watermark
         if until <= since:
             return EmitStats(since, until)
+        messages = 0
+        write_traces = True
+        if defer_until is not None and since < defer_until < until:
+            messages = self._send_failures_only(since, defer_until, states)
+            self._deferred = (since, defer_until, until)
+            since = self.watermark = defer_until
+            write_traces = False
         lo_s = (since - self.zero_at).total_seconds()
         hi_s = (until - self.zero_at).total_seconds()
         first, last = self.minute_of(since), self.minute_of(until)
@@ -101,17 +118,51 @@ class Emitter:
         # gap rather than being written twice on the next tick (totals never double count).
         self.watermark = until
         log_events, log_calls = self._write_logs(traffic, lo_s, hi_s)
-        messages = self._send_failures(traffic, lo_s, hi_s)
-        segments = self._write_traces(traffic, lo_s, hi_s)
+        messages += self._send_failures(traffic, lo_s, hi_s)
+        segments = self._write_traces(traffic, lo_s, hi_s) if write_traces else 0
         self._queue_gauges(completed, metrics)
         metric_datums = metrics.flush(self.clients["cloudwatch"])
         return EmitStats(since, until, metric_datums, log_events, log_calls, messages, segments)
 
+    def emit_deferred(self, states: FleetState) -> EmitStats | None:
+        """Write what `emit(..., defer_until=...)` left out: the metrics and log events of the
+        deferred range (its messages were sent then) and the traces of the whole emit. None
+        when nothing was deferred.
+
+        It writes behind the watermark, so run it before the next `emit` (they share state).
+        """
+        if self._deferred is None:
+            return None
+        since, until, traces_until = self._deferred
+        self._deferred = None
+        lo_s = (since - self.zero_at).total_seconds()
+        hi_s = (until - self.zero_at).total_seconds()
+        first, last = self.minute_of(since), self.minute_of(until)
+        completed = [m for m in range(first, last + 1) if lo_s < (m + 1) * 60 <= hi_s]
+        traffic = self._traffic(first, self.minute_of(traces_until), states)
+        metrics = MetricBatch()
+        invocation_metrics(self.fleet, traffic, lo_s, hi_s, lambda minute: self._stamp(minute, hi_s), metrics)
+        # Its own gauge memory: the minute that straddles `until` was written by the emit.
+        function_gauges(self.fleet, traffic, first, completed, states, {}, self.zero_at, metrics)
+        log_events, log_calls = self._write_logs(traffic, lo_s, hi_s)
+        segments = self._write_traces(traffic, lo_s, (traces_until - self.zero_at).total_seconds())
+        # Every message was sent already, and the server's depth may have moved on since.
+        self._queue_gauges(completed, metrics, trim_to_server=False)
+        metric_datums = metrics.flush(self.clients["cloudwatch"])
+        return EmitStats(since, until, metric_datums, log_events, log_calls, 0, segments)
+
+    @property
+    def deferred(self) -> tuple[datetime, datetime] | None:
+        """The range (since, until] whose metrics and logs an emit left for `emit_deferred`."""
+        return None if self._deferred is None else self._deferred[:2]
+
     # -- traffic ------------------------------------------------------------------------------
 
-    def _traffic(self, first: int, last: int, states: FleetState) -> list[FunctionMinutes]:
+    def _traffic(
+        self, first: int, last: int, states: FleetState, specs: Sequence[FunctionSpec] | None = None
+    ) -> list[FunctionMinutes]:
         result: list[FunctionMinutes] = []
-        for spec in self.fleet.functions:
+        for spec in self.fleet.functions if specs is None else specs:
             state = states.get(spec.name) or FunctionState.from_spec(spec)
             start = max(self.origin_minute, first - lookback_minutes(spec))
             minutes = [self._minute(spec, minute, state) for minute in range(start, last + 1)]
@@ -224,6 +275,13 @@ class Emitter:
 
     # -- queues -------------------------------------------------------------------------------
 
+    def _send_failures_only(self, since: datetime, until: datetime, states: FleetState) -> int:
+        """The failure-queue messages of (since, until], drawing only the functions that have a queue."""
+        specs = [spec for spec in self.fleet.functions if self.fleet.failure_queue(spec) is not None]
+        traffic = self._traffic(self.minute_of(since), self.minute_of(until), states, specs)
+        lo_s, hi_s = ((moment - self.zero_at).total_seconds() for moment in (since, until))
+        return self._send_failures(traffic, lo_s, hi_s)
+
     def _send_failures(
         self,
         traffic: Sequence[FunctionMinutes],
@@ -264,7 +322,7 @@ class Emitter:
             self.queue_sent_s.setdefault(queue, deque()).extend(at for at, _ in messages)
         return sent
 
-    def _queue_gauges(self, completed: Sequence[int], metrics: MetricBatch) -> None:
+    def _queue_gauges(self, completed: Sequence[int], metrics: MetricBatch, *, trim_to_server: bool = True) -> None:
         """AWS/SQS depth and age of the oldest message, once per completed minute."""
         if not completed:
             return
@@ -272,7 +330,7 @@ class Emitter:
             if queue.name not in self.queue_urls:
                 continue
             sent = self.queue_sent_s.setdefault(queue.name, deque())
-            if self.read_queue_depths:
+            if self.read_queue_depths and trim_to_server:
                 self._trim_to_server_depth(queue.name, sent)
             for minute in completed:
                 end_s = (minute + 1) * 60

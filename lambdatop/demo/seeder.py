@@ -4,6 +4,13 @@ Only boto3 calls against the demo endpoint: IAM role, SQS queues (one with a red
 a Kinesis stream, functions with varied configuration, published versions and aliases (one
 weighted canary), event-source mappings, an event-invoke config, reserved concurrency and log
 groups. The backfill is one `Emitter.emit` over the hour before the start minute.
+
+For the live demo the backfill can come in two parts, so that a newcomer's first screen is up
+within a few seconds: first every queue message of the hour (queues keep their order) and the
+metrics and log events of the minutes the first screen reads (`first_screen_minutes`); then,
+behind the screen, the older minutes' metrics and log events and every trace, which the fleet
+screen does not read (`finish_backfill`). Both parts together write exactly what the one-part
+backfill writes.
 """
 
 from __future__ import annotations
@@ -74,11 +81,17 @@ class SeededAccount:
     seconds_to_backfill: float = 0.0
     backfill_stats: EmitStats | None = None
     notes: list[str] = field(default_factory=list)
+    seconds_to_finish_backfill: float = 0.0
 
     @property
     def zero_at(self) -> datetime:
         """Start of minute index 0 (the simulation's start minute)."""
         return self.emitter.zero_at
+
+    @property
+    def backfill_pending(self) -> bool:
+        """A two-part backfill's second part is still to write (`finish_backfill`)."""
+        return self.emitter.deferred is not None
 
 
 def find_account(endpoint_url: str, region: str, seed: int | str) -> SeededAccount | None:
@@ -119,8 +132,13 @@ def seed_account(
     fleet: Fleet | None = None,
     clock: Clock | None = None,
     backfill_minutes: int = -DEFAULT_ORIGIN_MINUTE,
+    first_screen_minutes: int | None = None,
 ) -> SeededAccount:
-    """Create every resource of `fleet` (the demo fleet by default), then backfill."""
+    """Create every resource of `fleet` (the demo fleet by default), then backfill.
+
+    With `first_screen_minutes` shorter than the backfill, the metrics and log events older than
+    that many minutes, and the traces, are left for `finish_backfill` (see the module's docstring).
+    """
     started = time.perf_counter()
     fleet = fleet or build_demo_fleet()
     clock = clock or SystemClock()
@@ -164,7 +182,10 @@ def seed_account(
         notes=notes,
     )
     account.seconds_to_seed = time.perf_counter() - started
-    backfill(account)
+    defer_until = None
+    if first_screen_minutes is not None and first_screen_minutes < backfill_minutes:
+        defer_until = zero - timedelta(minutes=max(first_screen_minutes, 1))
+    backfill(account, defer_until=defer_until)
     with _ACCOUNTS_LOCK:
         _ACCOUNTS[(endpoint_url, region, str(seed))] = account
         while len(_ACCOUNTS) > _KEPT_ACCOUNTS:  # servers come and go in tests
@@ -184,16 +205,42 @@ def seed_bench_account(
     return seed_account(endpoint_url, credentials, region, seed, fleet=fleet, backfill_minutes=BENCH_BACKFILL_MINUTES)
 
 
-def backfill(account: SeededAccount) -> EmitStats:
-    """Write the minutes from the emitter's origin up to the start minute (index 0)."""
+def backfill(account: SeededAccount, *, defer_until: datetime | None = None) -> EmitStats:
+    """Write the minutes from the emitter's origin up to the start minute (index 0).
+
+    With `defer_until`, the metrics and log events up to that instant, and every trace, wait
+    for `finish_backfill`; every queue message is sent now.
+    """
     started = time.perf_counter()
     emitter = account.emitter
-    stats = emitter.emit(emitter.zero_at, initial_state(account.fleet))
+    stats = emitter.emit(emitter.zero_at, initial_state(account.fleet), defer_until=defer_until)
     # From now on the server's queue depth is the truth (an operator may purge a queue).
     emitter.read_queue_depths = True
     account.seconds_to_backfill = time.perf_counter() - started
     account.backfill_stats = stats
     return stats
+
+
+def finish_backfill(account: SeededAccount) -> EmitStats | None:
+    """Write what a two-part backfill left for later (see the module's docstring); None if
+    nothing was. Call it before the live simulator starts: both write through the emitter."""
+    started = time.perf_counter()
+    rest = account.emitter.emit_deferred(initial_state(account.fleet))
+    if rest is None:
+        return None
+    account.seconds_to_finish_backfill = time.perf_counter() - started
+    first = account.backfill_stats
+    if first is not None:
+        account.backfill_stats = EmitStats(
+            since=rest.since,
+            until=first.until,
+            metric_datums=first.metric_datums + rest.metric_datums,
+            log_events=first.log_events + rest.log_events,
+            log_calls=first.log_calls + rest.log_calls,
+            messages=first.messages,
+            trace_segments=first.trace_segments + rest.trace_segments,
+        )
+    return rest
 
 
 # ---------------------------------------------------------------------------------------------

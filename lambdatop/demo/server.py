@@ -107,9 +107,17 @@ class DemoServer:
             from werkzeug.serving import WSGIRequestHandler, make_server
 
             from lambdatop.demo.mends.router import MendRouter
-            from lambdatop.demo.moto_patches import share_backends_when_copying_functions
+            from lambdatop.demo.moto_patches import (
+                cheap_attribute_lookup_when_sending,
+                list_moto_modules_once,
+                share_backends_when_copying_functions,
+                share_one_model_loader,
+            )
 
             share_backends_when_copying_functions()
+            share_one_model_loader()
+            list_moto_modules_once()
+            cheap_attribute_lookup_when_sending()
             handler: type[WSGIRequestHandler] = MotoRequestHandler
             connections = None
             if self.keep_alive:

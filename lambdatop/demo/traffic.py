@@ -8,7 +8,7 @@ so an operator's action (raise a cap, roll a canary back) flips only the decisio
 
 The model also decides which invocations X-Ray samples (`Invocation.sampled`). How the minutes
 are written lives elsewhere: `logformat` renders the log lines, `traces` the X-Ray segments,
-`emitter` sends them, `ground_truth` sums a window for tests.
+`emitter` sends them; the tests sum a window in `tests/demo/ground_truth.py`.
 """
 
 from __future__ import annotations

@@ -1,28 +1,19 @@
-"""The flat per-function table (the basis of CSV and DataFrame export) and pandas helpers.
-
-pandas is imported inside the functions that need it: the CLI imports this module for `--once`
-and must start fast.
-"""
+"""The flat per-function table: the basis of the CSV export and of every worst-first view."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from lambdatop.model.derived import cap_use, error_rate, throttle_rate
 from lambdatop.model.health import Health, health, sort_key
 from lambdatop.model.sanitize import clean_text
-from lambdatop.model.snapshot import AliasRow, FleetSnapshot, FunctionRow
-
-if TYPE_CHECKING:
-    import pandas as pd
+from lambdatop.model.snapshot import AliasRow, FunctionRow
 
 ColumnKind = Literal["str", "int", "float"]
 Cell = str | int | float | None
 
-# One row per function, in this order, in CSV and in `snapshot_frame`.
+# One row per function, in this order, in CSV.
 FLAT_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
     ("name", "str"),
     ("account_id", "str"),
@@ -115,48 +106,6 @@ def format_weight(fraction: float) -> str:
     """0.9 -> `90%`, 0.125 -> `12.5%`, 0.0005 -> `0.05%`: exact enough to read a canary split."""
     text = f"{fraction * 100:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def snapshot_frame(snapshot: FleetSnapshot) -> pd.DataFrame:
-    """One row per function (worst first), columns as FLAT_COLUMNS; unknown = <NA> / NaN."""
-    import pandas as pd
-
-    records = [flat_record(row, verdict) for row, verdict in worst_first(snapshot.functions)]
-    frame = pd.DataFrame.from_records(records, columns=[name for name, _ in FLAT_COLUMNS])
-    dtypes = {"str": "string", "int": "Int64", "float": "float64"}
-    return frame.astype({name: dtypes[kind] for name, kind in FLAT_COLUMNS})
-
-
-def series_frame(rows: Sequence[FunctionRow], *, newest_minute: datetime | None = None) -> pd.DataFrame:
-    """Per-minute invocations, one column per function, one row per minute, oldest first.
-
-    Series of different lengths are aligned on their newest minute; missing minutes are NaN.
-    With `newest_minute` (the UTC start of the last point) the index holds timestamps;
-    without it, the index counts minutes ago (…, 2, 1, 0). Columns are function names, with
-    `(account/region)` appended where a name occurs more than once.
-    """
-    import pandas as pd
-
-    length = max((len(row.invocations_series) for row in rows), default=0)
-    columns = _column_names(rows)
-    data = {
-        column: [float("nan")] * (length - len(row.invocations_series)) + [float(v) for v in row.invocations_series]
-        for column, row in zip(columns, rows, strict=True)
-    }
-    if newest_minute is not None:
-        index = pd.date_range(end=newest_minute, periods=length, freq="min", name="minute")
-    else:
-        index = pd.Index(range(length - 1, -1, -1), name="minutes_ago")
-    return pd.DataFrame(data, index=index, columns=columns, dtype="float64")
-
-
-def _column_names(rows: Sequence[FunctionRow]) -> list[str]:
-    names = [clean_text(row.name) for row in rows]
-    repeated = {name for name, n in Counter(names).items() if n > 1}
-    return [
-        f"{name} ({clean_text(row.account_id)}/{clean_text(row.region)})" if name in repeated else name
-        for name, row in zip(names, rows, strict=True)
-    ]
 
 
 def _clean_or_none(text: str | None) -> str | None:

@@ -32,6 +32,13 @@ async def test_demo_screen_fills_with_real_rows_and_quits_cleanly() -> None:
             async with asyncio.timeout(60):
                 while table.row_count < 24 or "video-transcoder" not in first_name():
                     await pilot.pause(0.2)
+            # The first screen came from the first part of the backfill; once it is read, the
+            # rest of the hour is written and the account starts moving.
+            demo = source.demo
+            assert demo is not None
+            assert await asyncio.to_thread(demo.wait_until_backfilled, 30)
+            assert demo.simulator is not None
+            assert demo.simulator.running
             await pilot.press("q")
             await pilot.pause(0.2)
         assert app.return_code in (0, None)

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from lambdatop.demo.clients import make_clients
-from lambdatop.demo.ground_truth import WindowTotals, expected_window_totals
 from lambdatop.demo.logformat import HOSTILE_MESSAGE
 from lambdatop.demo.scenarios import ANSI_ESCAPE_TAG, RICH_MARKUP_TAG
 from lambdatop.demo.seeder import SeededAccount, seed_account
 from lambdatop.demo.server import DemoServer
 from lambdatop.model.reports import parse_report_line, percentile
+from tests.demo.ground_truth import WindowTotals, expected_window_totals
 
 REGION = "eu-west-1"  # moto's backends are per process: keep this module's account apart
 SEED = 7

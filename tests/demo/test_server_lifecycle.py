@@ -91,3 +91,17 @@ def test_importing_the_server_module_does_not_import_moto() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
 
     assert result.stdout.strip() == "False"
+
+
+def test_moto_lists_its_modules_and_service_models_once_per_process() -> None:
+    """Two costs moto pays per request or per service (see moto_patches) are paid once."""
+    import moto.backends
+    import moto.core.utils
+
+    with DemoServer():
+        listed = moto.backends.list_of_moto_modules()
+        assert listed is moto.backends.list_of_moto_modules()  # the same tuple: not listed again
+        assert "awslambda" in listed
+        assert "logs" in listed
+        loaded = moto.core.utils._load_service_model("logs", "service-2")
+        assert loaded["metadata"]["serviceId"] == "CloudWatch Logs"

@@ -14,11 +14,11 @@ from lambdatop.clock import FakeClock
 from lambdatop.demo.clients import make_clients
 from lambdatop.demo.configuration import AliasState, FunctionState, initial_state
 from lambdatop.demo.fleet import Fleet
-from lambdatop.demo.ground_truth import expected_window_totals
 from lambdatop.demo.scenarios import build_demo_fleet
 from lambdatop.demo.seeder import SeededAccount, seed_account
 from lambdatop.demo.server import DemoServer
 from lambdatop.demo.simulator import Simulator
+from tests.demo.ground_truth import expected_window_totals
 
 START = datetime(2026, 11, 23, 3, 0, 20, tzinfo=UTC)
 SEED = 5

@@ -10,11 +10,11 @@ import pytest
 
 from lambdatop.demo.bench_fleet import build_bench_fleet
 from lambdatop.demo.configuration import AliasState, FunctionState, initial_state
-from lambdatop.demo.ground_truth import expected_window_totals
 from lambdatop.demo.logformat import HOSTILE_MESSAGE, invocation_log_events
 from lambdatop.demo.scenarios import ANSI_ESCAPE_TAG, RICH_MARKUP_TAG, build_demo_fleet
 from lambdatop.demo.traffic import MinuteTraffic, minute_traffic
 from lambdatop.model.reports import parse_report_line
+from tests.demo.ground_truth import expected_window_totals
 
 FLEET = build_demo_fleet()
 STATE = initial_state(FLEET)

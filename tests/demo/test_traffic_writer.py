@@ -16,10 +16,10 @@ from lambdatop.clock import FakeClock
 from lambdatop.demo.configuration import initial_state
 from lambdatop.demo.emitter import Emitter
 from lambdatop.demo.fleet import Fleet
-from lambdatop.demo.ground_truth import expected_window_totals
 from lambdatop.demo.scenarios import build_demo_fleet
 from lambdatop.demo.seeder import SeededAccount
 from lambdatop.demo.simulator import Simulator
+from tests.demo.ground_truth import expected_window_totals
 
 ZERO = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 FULL = build_demo_fleet()

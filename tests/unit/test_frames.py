@@ -12,8 +12,6 @@ from lambdatop.model.frames import (
     flat_record,
     format_aliases,
     format_weight,
-    series_frame,
-    snapshot_frame,
     worst_first,
 )
 from tests.factories import (
@@ -25,6 +23,7 @@ from tests.factories import (
     make_snapshot,
     make_unknown_row,
 )
+from tests.frames import series_frame, snapshot_frame
 
 
 def test_flat_record_has_every_column_in_order() -> None:
