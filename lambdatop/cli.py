@@ -194,12 +194,16 @@ def _run_tui(settings: Settings) -> int:
     clock = SystemClock()
     cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)
     if settings.demo:
-        from lambdatop.demo_boot import DemoBootingSource
+        from lambdatop.demo_boot import DemoBootingOperator, DemoBootingSource
+        from lambdatop.paths import app_paths
 
         # The screen comes up at once; the demo account starts behind it.
         demo_source = DemoBootingSource(settings.seed, clock, cadence.for_demo(), settings.window_minutes)
+        demo_operator = DemoBootingOperator(
+            demo_source, clock, read_only=settings.read_only, journal_path=app_paths().journal_file
+        )
         try:
-            build_app(settings, demo_source, None, clock, demo=True).run()
+            build_app(settings, demo_source, demo_operator, clock, demo=True).run()
         finally:
             demo_source.stop()
         return EXIT_OK
@@ -230,9 +234,23 @@ def _run_tui(settings: Settings) -> int:
             profile=new.profile, owns_pool=True,
         )
 
+    def operator_for(new: Settings) -> Operator:
+        """The one path that writes to AWS, for the account the screen shows."""
+        from lambdatop.aws.actions import AwsOperator
+        from lambdatop.journal import Journal
+        from lambdatop.paths import app_paths
+
+        same = new.profile == settings.profile
+        new_pool = pool if same else ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url))
+        journal = Journal(app_paths().journal_file)
+        return AwsOperator(new_pool, journal, clock, profile=new.profile, read_only=new.read_only, prod=new.prod)
+
     if cache is not None:
         collector.on_complete = cache.save
-    build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=source_for).run()
+    build_app(
+        settings, collector, operator_for(settings), clock, initial_snapshot=initial, source_factory=source_for,
+        operator_factory=operator_for,
+    ).run()
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -23,9 +23,18 @@ from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
 from lambdatop.protocols import Operator, SnapshotSource
 from lambdatop.settings import Settings
+from lambdatop.ui.action_flow import ActionFlow
+from lambdatop.ui.action_keys import ACTION_BINDINGS
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
-from lambdatop.ui.messages import CommandRequested, SnapshotReady
+from lambdatop.ui.messages import (
+    CommandRequested,
+    PauseRequested,
+    RefreshRequested,
+    SnapshotReady,
+    VisibleRowsChanged,
+    WindowChangeRequested,
+)
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
 from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, register_all
@@ -33,9 +42,11 @@ from lambdatop.ui.themes import THEME_VARIABLE_DEFAULTS, ThemeSet, load_themes, 
 COLLECTOR_GROUP = "collector"
 # Builds a source for other settings (`:region`, `:profile`); None: switching needs a restart.
 SourceFactory = Callable[[Settings], SnapshotSource]
+# Builds the operator for other settings; without one, a switched profile has no writes.
+OperatorFactory = Callable[[Settings], Operator | None]
 
 
-class LambdatopApp(App[None]):
+class LambdatopApp(ActionFlow):
     CSS_PATH = "app.tcss"
     TITLE = "lambdatop"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,6 +71,7 @@ class LambdatopApp(App[None]):
         themes: ThemeSet | None = None,
         demo: bool = False,
         source_factory: SourceFactory | None = None,
+        operator_factory: OperatorFactory | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -68,12 +80,11 @@ class LambdatopApp(App[None]):
         self.clock = clock
         self.demo = demo or settings.demo
         self._source_factory = source_factory
+        self._operator_factory = operator_factory
         self._initial_snapshot = initial_snapshot
         self._themes = themes if themes is not None else load_themes(_user_themes_dir())
         self.animation_level = "full" if settings.animations else "none"
-        self.fleet = FleetScreen(
-            source=source, settings=settings, clock=clock, demo=self.demo, initial_snapshot=initial_snapshot
-        )
+        self.fleet = FleetScreen(settings=settings, clock=clock, demo=self.demo, initial_snapshot=initial_snapshot)
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -92,6 +103,7 @@ class LambdatopApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         self.start_collector()
+        self.run_worker(self.report_unfinished(), name="journal", exit_on_error=False)
 
     def start_collector(self) -> None:
         self.run_worker(
@@ -110,6 +122,18 @@ class LambdatopApp(App[None]):
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self.fleet.apply_snapshot(message.snapshot)
+
+    def on_refresh_requested(self, _message: RefreshRequested) -> None:
+        self.source.refresh_now()
+
+    def on_pause_requested(self, message: PauseRequested) -> None:
+        self.source.pause(message.paused)
+
+    def on_window_change_requested(self, message: WindowChangeRequested) -> None:
+        self.source.set_window(message.minutes)
+
+    def on_visible_rows_changed(self, message: VisibleRowsChanged) -> None:
+        self.source.set_visible(message.arns)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""
@@ -198,8 +222,14 @@ class LambdatopApp(App[None]):
             return
         self.settings = settings
         self.source = source
-        self.fleet.use_source(source, settings)
+        # The operator acts on the account shown: another profile needs its own (or none).
+        self.operator = self._operator_factory(settings) if self._operator_factory is not None else None
+        self.fleet.use_settings(settings)
+        source.set_window(self.fleet.window_minutes)
+        if self.fleet.paused:
+            source.pause(True)
         self.start_collector()  # exclusive: cancels the old source's worker
+        self.refresh_bindings()
         self.notify(f"switched to {shown}", title="command", markup=False)
 
     # --- help and palette -------------------------------------------------------------------
@@ -207,7 +237,9 @@ class LambdatopApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen.active_bindings.values()))
+        reason = self.write_unavailable_reason()
+        reasons = {binding.id: reason for binding in ACTION_BINDINGS if binding.id and reason}
+        self.push_screen(HelpScreen(self.screen.active_bindings.values(), reasons))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -216,6 +248,7 @@ class LambdatopApp(App[None]):
         yield SystemCommand("Pause / resume", "stop or restart polling", fleet.action_pause)
         yield SystemCommand("Clear filter", "show every function", fleet.action_clear_filter)
         yield SystemCommand("Help: keys", "every key and what the signs mean", self.action_help)
+        yield from self.action_commands(screen)
         for minutes in WINDOW_CYCLE_MIN:
             label = format_window(minutes)
             yield SystemCommand(f"Window {label}", f"numbers over the last {label}", _bind(fleet.set_window, minutes))

@@ -56,6 +56,9 @@ class ScriptedSource:
     def set_visible(self, arns: Iterable[str]) -> None:
         self.visible.append(list(arns))
 
+    def refresh_function(self, arn: str) -> None:
+        self.calls.append(("refresh_function", arn))
+
 
 def build_test_app(
     *,

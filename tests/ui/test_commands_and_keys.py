@@ -175,5 +175,5 @@ def test_every_binding_has_a_scoped_id() -> None:
     for row in rows:
         ident = row.rsplit("|", 2)[1].strip().strip("`")
         scope, _, verb = ident.partition(".")
-        assert scope in {"app", "fleet", "table", "help", "prompt"}, row
+        assert scope in {"app", "fleet", "action", "table", "help", "prompt"}, row
         assert verb, row

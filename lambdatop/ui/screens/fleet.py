@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -12,14 +13,20 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from lambdatop.clock import Clock
-from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
 from lambdatop.model.window import next_window
-from lambdatop.protocols import SnapshotSource
 from lambdatop.settings import Settings
+from lambdatop.ui.action_keys import ACTION_BINDINGS
 from lambdatop.ui.columns import COLUMNS_BY_KEY, choose_columns
 from lambdatop.ui.fleet_filter import parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
-from lambdatop.ui.messages import CommandRequested
+from lambdatop.ui.messages import (
+    CommandRequested,
+    PauseRequested,
+    RefreshRequested,
+    VisibleRowsChanged,
+    WindowChangeRequested,
+)
 from lambdatop.ui.widgets.fleet_header import FleetHeader, HeaderFacts
 from lambdatop.ui.widgets.fleet_table import FleetTable
 from lambdatop.ui.widgets.prompt import Prompt
@@ -88,19 +95,18 @@ class FleetScreen(Screen[None]):
         Binding("q", "app.quit", "quit", id="app.quit", tooltip="quit lambdatop"),
         Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
         *(_sort_binding(n) for n in range(1, 10)),
+        *ACTION_BINDINGS,
     ]
 
     def __init__(
         self,
         *,
-        source: SnapshotSource,
         settings: Settings,
         clock: Clock,
         demo: bool = False,
         initial_snapshot: FleetSnapshot | None = None,
     ) -> None:
         super().__init__()
-        self._source = source
         self._settings = settings
         self._clock = clock
         self._demo = demo
@@ -113,6 +119,7 @@ class FleetScreen(Screen[None]):
         self._visible: frozenset[str] | None = None
         self._last_next_at: datetime | None = None
         self._period_s: float | None = None
+        self._marks: dict[str, str] = {}  # ARN -> "✎ 13:42": changed by you, from this screen
         if initial_snapshot is not None:
             self.view.update(initial_snapshot)
 
@@ -210,6 +217,8 @@ class FleetScreen(Screen[None]):
             return
         rows = self.view.rows()
         ctx = self.view.context(self._name_width)
+        if self._marks:
+            ctx = replace(ctx, marks=tuple(sorted(self._marks.items())))
         shown_key = (self.view.version, self.view.filter, self.view.order, table.shown_columns, ctx, table.row_count)
         if shown_key != self._shown_key:  # a snapshot where nothing moved costs nothing here
             self._shown_key = shown_key
@@ -223,7 +232,7 @@ class FleetScreen(Screen[None]):
         arns = frozenset(self.table.visible_arns())
         if arns != self._visible:
             self._visible = arns
-            self._source.set_visible(sorted(arns))
+            self.post_message(VisibleRowsChanged(sorted(arns)))
 
     # --- header and status ------------------------------------------------------------------
 
@@ -335,19 +344,19 @@ class FleetScreen(Screen[None]):
 
     def set_window(self, minutes: int) -> None:
         self.window_minutes = minutes
-        self._source.set_window(minutes)
+        self.post_message(WindowChangeRequested(minutes))
         self._refreshing = True
         self._paint_header()
         self._paint_status()
 
     def action_refresh(self) -> None:
-        self._source.refresh_now()
+        self.post_message(RefreshRequested())
         self._refreshing = True
         self._paint_status()
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        self._source.pause(self.paused)
+        self.post_message(PauseRequested(self.paused))
         self.set_class(self.paused, "-paused")
         self._paint_status()
 
@@ -366,12 +375,27 @@ class FleetScreen(Screen[None]):
         elif event.submitted and event.value.strip():
             self.app.post_message(CommandRequested(event.value))
 
-    def use_source(self, source: SnapshotSource, settings: Settings) -> None:
+    def use_settings(self, settings: Settings) -> None:
         """Another region or profile: the old rows stay until the new source answers."""
-        self._source = source
         self._settings = settings
-        self._visible = None
-        source.set_window(self.window_minutes)
-        if self.paused:
-            source.pause(True)
+        self._visible = None  # the new source hears which rows are on screen
+        self._marks.clear()
         self._paint_header()
+        self.call_after_refresh(self._report_visible)
+
+    # --- the function the action keys act on ------------------------------------------------
+
+    def current_function(self) -> FunctionRow | None:
+        snapshot = self.view.snapshot
+        tables = self.query(FleetTable)
+        arn = tables.first().highlighted_arn if tables else None
+        if snapshot is None or arn is None:
+            return None
+        return snapshot.function(arn)
+
+    def mark_changed(self, arn: str, at: datetime) -> None:
+        """The row shows that you changed it, and when (local time)."""
+        self._marks[arn] = f"✎ you {at.astimezone().strftime('%H:%M')}"
+        self._shown_key = None
+        if self.is_mounted:
+            self._show_rows()
