@@ -131,15 +131,21 @@ async def test_set_reserved_applies_journals_and_undoes(harness: Harness, lam: A
     assert "reserved concurrency 20 → 200" in outcome.message
     lines = journal_lines(harness.journal)
     assert [line["phase"] for line in lines] == ["intent", "result"]
-    assert lines[0]["before"] == 20 and lines[0]["after"] == 200
-    assert lines[0]["function"] == fn.name and lines[0]["account"] == ACCOUNT and lines[0]["region"] == REGION
+    assert lines[0]["before"] == 20
+    assert lines[0]["after"] == 200
+    assert lines[0]["function"] == fn.name
+    assert lines[0]["account"] == ACCOUNT
+    assert lines[0]["region"] == REGION
     assert lines[0]["caller_arn"]  # who did it
     assert lines[1]["outcome"] == "ok"
     text = harness.journal.path.read_text()
-    assert "secret" not in text.lower() and harness.pool.target.credentials[1] not in text  # never a credential
+    assert "secret" not in text.lower()
+    assert harness.pool.target.credentials[1] not in text
 
     undo = await harness.operator.undo_preview(ACCOUNT, REGION)
-    assert undo is not None and undo.allowed and not undo.typed
+    assert undo is not None
+    assert undo.allowed
+    assert not undo.typed
     assert undo.summary() == "reserved concurrency 200 → 20"
     assert (await harness.operator.apply(undo)).ok
     assert reserved(lam, fn.name) == 20
@@ -157,10 +163,12 @@ async def test_remove_and_emergency_stop_and_their_undo(harness: Harness, lam: A
     assert reserved(lam, fn.name) is None
 
     first_undo = await harness.operator.undo_preview(ACCOUNT, REGION)
-    assert first_undo is not None and first_undo.summary() == "reserved concurrency none → 0"
+    assert first_undo is not None
+    assert first_undo.summary() == "reserved concurrency none → 0"
     assert (await harness.operator.apply(first_undo)).ok
     second_undo = await harness.operator.undo_preview(ACCOUNT, REGION)  # walks further back
-    assert second_undo is not None and second_undo.summary() == "reserved concurrency 0 → 15"
+    assert second_undo is not None
+    assert second_undo.summary() == "reserved concurrency 0 → 15"
     assert (await harness.operator.apply(second_undo)).ok
     assert reserved(lam, fn.name) == 15
     assert await harness.operator.undo_preview(ACCOUNT, REGION) is None
@@ -178,7 +186,8 @@ async def test_undo_needs_typed_confirmation_when_the_value_moved_behind_its_bac
     assert undo is not None
     assert undo.typed
     text = " ".join(undo.notes)
-    assert "wrote reserved 30" in text and "before it was no reserved concurrency" in text
+    assert "wrote reserved 30" in text
+    assert "before it was no reserved concurrency" in text
     assert "now it is reserved 45" in text
 
 
@@ -191,7 +200,8 @@ async def test_apply_refuses_when_the_live_value_changed_after_the_preview(
 
     outcome = await harness.operator.apply(shown)
 
-    assert not outcome.ok and "changed since the preview" in outcome.message
+    assert not outcome.ok
+    assert "changed since the preview" in outcome.message
     assert reserved(lam, fn.name) == 12
     assert harness.writes == []
 
@@ -209,9 +219,12 @@ async def test_the_100_unit_floor_is_refused_with_the_numbers(harness: Harness, 
 
     assert not shown.allowed
     refusal = shown.refusals[0]
-    assert "account floor" in refusal and "70 unreserved" in refusal and "minimum of 100" in refusal
+    assert "account floor" in refusal
+    assert "70 unreserved" in refusal
+    assert "minimum of 100" in refusal
     outcome = await harness.operator.apply(shown)
-    assert not outcome.ok and harness.writes == []
+    assert not outcome.ok
+    assert harness.writes == []
 
 
 async def test_no_account_settings_means_typed_confirmation_not_a_guess(harness: Harness, lam: Any, role: str) -> None:
@@ -220,7 +233,8 @@ async def test_no_account_settings_means_typed_confirmation_not_a_guess(harness:
 
     shown = await harness.operator.preview(ReservedConcurrencyPlan.set(fn, None, 5))
 
-    assert shown.allowed and shown.typed
+    assert shown.allowed
+    assert shown.typed
     assert any("GetAccountSettings" in u for u in shown.unknowns)
 
 
@@ -242,10 +256,13 @@ async def test_access_denied_names_the_missing_action(harness: Harness, lam: Any
 
     outcome = await harness.apply(ReservedConcurrencyPlan.set(fn, None, 7))
 
-    assert not outcome.ok and outcome.error_code == "AccessDeniedException"
-    assert "lambda:PutFunctionConcurrency" in outcome.message and "Nothing was changed" in outcome.message
+    assert not outcome.ok
+    assert outcome.error_code == "AccessDeniedException"
+    assert "lambda:PutFunctionConcurrency" in outcome.message
+    assert "Nothing was changed" in outcome.message
     result = journal_lines(harness.journal)[-1]
-    assert result["outcome"] == "failed" and "AccessDeniedException" in result["error"]
+    assert result["outcome"] == "failed"
+    assert "AccessDeniedException" in result["error"]
 
 
 async def test_a_busy_pool_is_retried_a_bounded_number_of_times(harness: Harness, lam: Any, role: str) -> None:
@@ -279,12 +296,14 @@ async def test_read_only_refuses_every_plan(srv: DemoServer, tmp_path: Path, lam
     try:
         for plan in plans:
             shown = await harness.operator.preview(plan)
-            assert not shown.allowed and "read-only" in shown.refusals[0]
+            assert not shown.allowed
+            assert "read-only" in shown.refusals[0]
             from dataclasses import replace
 
             forced = replace(shown, refusals=())  # even a preview that claims to be fine
             outcome = await harness.operator.apply(forced)
-            assert not outcome.ok and "read-only" in outcome.message
+            assert not outcome.ok
+            assert "read-only" in outcome.message
     finally:
         await harness.close()
     assert harness.writes == []
@@ -315,13 +334,15 @@ async def test_rollback_step_promote_apply_and_undo(harness: Harness, lam: Any, 
     before = Routing("2", {"3": 0.1})
 
     rollback = await harness.operator.preview(AliasPlan.rollback(fn, "live", before))
-    assert rollback.allowed and not rollback.typed
+    assert rollback.allowed
+    assert not rollback.typed
     assert rollback.summary() == "live: v3 10 % → 0 %"
     assert (await harness.operator.apply(rollback)).ok
     assert alias_now(lam, fn.name) == ("2", {"3": 0.0})
 
     undo = await harness.operator.undo_preview(ACCOUNT, REGION)
-    assert undo is not None and (await harness.operator.apply(undo)).ok
+    assert undo is not None
+    assert (await harness.operator.apply(undo)).ok
     assert alias_now(lam, fn.name) == ("2", {"3": 0.1})
 
     assert (await harness.apply(AliasPlan.step(fn, "live", before, 0.05))).ok
@@ -332,7 +353,8 @@ async def test_rollback_step_promote_apply_and_undo(harness: Harness, lam: Any, 
     assert (await harness.operator.apply(promote)).ok
     assert alias_now(lam, fn.name) == ("3", {})
     undo = await harness.operator.undo_preview(ACCOUNT, REGION)
-    assert undo is not None and (await harness.operator.apply(undo)).ok
+    assert undo is not None
+    assert (await harness.operator.apply(undo)).ok
     assert alias_now(lam, fn.name) == ("2", {"3": 0.15})
 
 
@@ -351,7 +373,8 @@ async def test_a_stale_revision_id_fails_safely(harness: Harness, lam: Any, role
     harness.operator.read_live = read_then_race  # type: ignore[method-assign]
     outcome = await harness.operator.apply(shown)
 
-    assert not outcome.ok and outcome.error_code == "PreconditionFailedException"
+    assert not outcome.ok
+    assert outcome.error_code == "PreconditionFailedException"
     assert "nothing was overwritten" in outcome.message
     assert alias_now(lam, fn.name) == ("2", {"3": 0.1})
 
@@ -387,7 +410,9 @@ async def test_a_crash_between_intent_and_result_is_found_next_time(
 
     reopened = AwsOperator(harness.pool, Journal(harness.journal.path), FakeClock(NOW), profile="x", read_only=False)
     unfinished = reopened.unfinished()
-    assert len(unfinished) == 1 and fn.name in unfinished[0] and "PutFunctionConcurrency" in unfinished[0]
+    assert len(unfinished) == 1
+    assert fn.name in unfinished[0]
+    assert "PutFunctionConcurrency" in unfinished[0]
 
 
 # --- helpers ---------------------------------------------------------------------------------
