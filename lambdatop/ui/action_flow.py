@@ -57,7 +57,8 @@ class ActionFlow(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
-            return self.write_unavailable_reason() is None  # False: shown, greyed out
+            # None: still listed in the footer and `?`, greyed out (False would hide it).
+            return True if self.write_unavailable_reason() is None else None
         return super().check_action(action, parameters)
 
     def _refuse_if_unavailable(self) -> bool:

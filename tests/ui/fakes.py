@@ -65,6 +65,7 @@ def build_test_app(
     source: ScriptedSource,
     settings: Settings | None = None,
     clock: FakeClock | None = None,
+    operator: Any = None,
     **extra: Any,
 ) -> LambdatopApp:
     """Through `lambdatop.cli.build_app` (the CLI's own factory) when it exists."""
@@ -73,8 +74,8 @@ def build_test_app(
     try:
         from lambdatop.cli import build_app
     except ImportError:
-        return LambdatopApp(settings=settings, source=source, operator=None, clock=clock, **extra)
-    app = build_app(settings, source, None, clock, **extra)
+        return LambdatopApp(settings=settings, source=source, operator=operator, clock=clock, **extra)
+    app = build_app(settings, source, operator, clock, **extra)
     assert isinstance(app, LambdatopApp)
     return app
 

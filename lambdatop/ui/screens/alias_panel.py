@@ -23,7 +23,7 @@ from lambdatop.model.plans import WEIGHT_STEP, AliasPlan, PlanError, Routing, Ta
 from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import AliasRow, FunctionRow
 
-KEYS_HELP = "+/-: canary ±5 % · =: exact % · p: promote · b: roll back · esc: cancel"
+KEYS_HELP = "+/- canary ±5 % · = exact · p promote · b roll back · esc cancel"
 
 
 def routing_of(alias: AliasRow) -> Routing:

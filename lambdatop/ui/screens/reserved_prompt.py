@@ -58,9 +58,8 @@ class ReservedPrompt(ModalScreen[int | None]):
             yield Static("enter: preview (nothing is written yet) · escape: cancel", id="reserved-hint2", markup=False)
 
     def on_mount(self) -> None:
-        field = self.query_one(Input)
-        field.focus()
-        field.cursor_position = len(field.value)
+        # Focused with the current cap selected: typing replaces it, arrows keep it to edit.
+        self.query_one(Input).focus()
 
     @on(Input.Submitted, "#reserved-input")
     def _submitted(self, event: Input.Submitted) -> None:
