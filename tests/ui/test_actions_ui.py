@@ -12,9 +12,9 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from lambdatop.model.plans import AliasPlan, Plan, ReservedConcurrencyPlan, Routing
+from lambdatop.model.plans import AliasPlan, ReservedConcurrencyPlan, Routing
 from lambdatop.model.snapshot import AliasRow
-from lambdatop.model.validation import ActionContext, ActionOutcome, LiveState, Preview, preview
+from lambdatop.model.validation import ActionContext, LiveState, preview
 from lambdatop.settings import Settings
 from lambdatop.ui.app import LambdatopApp
 from lambdatop.ui.messages import ActionRequested
@@ -22,39 +22,9 @@ from lambdatop.ui.screens.action_preview import ActionPreviewScreen
 from lambdatop.ui.screens.alias_panel import AliasPanel
 from lambdatop.ui.screens.help import HelpScreen
 from lambdatop.ui.screens.reserved_prompt import ReservedPrompt
-from tests.factories import ACCOUNT, NOW, REGION, make_region, make_row, make_snapshot
+from tests.factories import ACCOUNT, REGION, make_region, make_row, make_snapshot
+from tests.ui.fake_operator import FakeOperator
 from tests.ui.fakes import ScriptedSource, build_test_app, fleet_screen, record_notifications, settle
-
-LIMITS = {"concurrency_limit": 1000, "unreserved_limit": 900}
-
-
-class FakeOperator:
-    def __init__(self, *, read_only: bool = False) -> None:
-        self._read_only = read_only
-        self.live = LiveState(reserved=20, reserved_known=True, provisioned=0, **LIMITS)  # type: ignore[arg-type]
-        self.previews: list[Plan] = []
-        self.applied: list[Preview] = []
-        self.undo: Preview | None = None
-
-    @property
-    def read_only(self) -> bool:
-        return self._read_only
-
-    async def preview(self, plan: Plan, *, concurrency_now: float | None = None) -> Preview:
-        self.previews.append(plan)
-        context = ActionContext(ACCOUNT, REGION, "ops", "arn:aws:iam::123:user/me")
-        return preview(plan, self.live, context, concurrency_now=concurrency_now)
-
-    async def apply(self, shown: Preview) -> ActionOutcome:
-        assert not self._read_only, "a read-only operator was asked to write"
-        self.applied.append(shown)
-        return ActionOutcome(shown, True, f"{shown.plan.target.name}: {shown.summary()}", NOW)
-
-    async def undo_preview(self, account_id: str, region: str) -> Preview | None:
-        return self.undo
-
-    def unfinished(self) -> list[str]:
-        return []
 
 
 def _rows() -> list[Any]:
