@@ -146,13 +146,22 @@ async def test_help_lists_live_bindings_with_ids() -> None:
         assert "fleet.clear-filter" not in text  # no filter to clear: the key is not live
 
 
-@pytest.mark.parametrize("key", ["c", "C", "u", "x", "a", "enter"])
+@pytest.mark.parametrize("key", ["enter"])
 async def test_reserved_keys_are_not_bound_yet(key: str) -> None:
     source = ScriptedSource([make_snapshot(_rows())])
     app = build_test_app(source=source)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert key not in app.screen.active_bindings
+
+
+@pytest.mark.parametrize("key", ["c", "C", "u", "x", "a"])
+async def test_action_keys_without_an_operator_are_listed_but_disabled(key: str) -> None:
+    source = ScriptedSource([make_snapshot(_rows())])
+    app = build_test_app(source=source)  # no operator
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.active_bindings[key].enabled is False
 
 
 def test_readme_key_table_matches_the_live_bindings() -> None:
