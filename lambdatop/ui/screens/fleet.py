@@ -17,7 +17,7 @@ from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
 from lambdatop.model.window import next_window
 from lambdatop.settings import Settings
 from lambdatop.ui.action_keys import ACTION_BINDINGS
-from lambdatop.ui.columns import COLUMNS_BY_KEY, choose_columns
+from lambdatop.ui.columns import COLUMNS_BY_KEY, CellContext, choose_columns
 from lambdatop.ui.fleet_filter import parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
 from lambdatop.ui.messages import (
@@ -33,6 +33,10 @@ from lambdatop.ui.widgets.prompt import Prompt
 from lambdatop.ui.widgets.status_bar import StatusBar, StatusFacts
 
 SCROLLBAR_WIDTH = 1  # matches `scrollbar-size-vertical` in app.tcss
+# Above this many rows, a snapshot updates the rows in view first and the others just after.
+VIEW_FIRST_ABOVE = 300
+VIEW_MARGIN = 10  # rows above and below the view updated with it (a page-down lands on fresh rows)
+CATCH_UP_SLICE = 400
 # The trailing space keeps the next footer key from touching the label (compact footer).
 SORT_GROUP = Binding.Group("sort col ", compact=True)
 
@@ -222,11 +226,43 @@ class FleetScreen(Screen[None]):
         shown_key = (self.view.version, self.view.filter, self.view.order, table.shown_columns, ctx, table.row_count)
         if shown_key != self._shown_key:  # a snapshot where nothing moved costs nothing here
             self._shown_key = shown_key
-            table.show(self.view.cells(rows, table.shown_columns, ctx))
+            self._catch_up_token += 1  # whatever was still catching up is superseded
+            if len(rows) > VIEW_FIRST_ABOVE and table.row_count:
+                self._show_view_first(rows, ctx)
+            else:
+                table.show(self.view.cells(rows, table.shown_columns, ctx))
         table.set_class(self.view.snapshot is not None and self.view.snapshot.from_cache, "-stale")
         self._paint_header()
         self._paint_status()
         self.call_after_refresh(self._report_visible)
+
+    def _show_view_first(self, rows: list[FunctionRow], ctx: CellContext) -> None:
+        """A big fleet pass: the rows in view now, the others in slices right after, so the
+        screen follows a 2,000-row snapshot at once and keys stay responsive meanwhile."""
+        table = self.table
+        order = [row.arn for row in rows]
+        ranges = table.view_ranges(order, margin=VIEW_MARGIN)
+        known = set(table.order)
+        now: list[FunctionRow] = []
+        later: list[FunctionRow] = []
+        for i, row in enumerate(rows):
+            in_view = any(low <= i < high for low, high in ranges)
+            (now if in_view or row.arn not in known else later).append(row)
+        table.show_partly(order, self.view.cells(now, table.shown_columns, ctx))
+        token = self._catch_up_token
+        self.set_timer(0.001, lambda: self._catch_up(token, later, ctx))
+
+    _catch_up_token = 0
+
+    def _catch_up(self, token: int, rows: list[FunctionRow], ctx: CellContext) -> None:
+        if token != self._catch_up_token or not rows:
+            return  # a newer snapshot took over (it brings every row up to date itself)
+        chunk, rest = rows[:CATCH_UP_SLICE], rows[CATCH_UP_SLICE:]
+        table = self.table
+        current = {row.arn for row in self.view.rows()}
+        self.table.patch(self.view.cells([r for r in chunk if r.arn in current], table.shown_columns, ctx))
+        if rest:
+            self.set_timer(0.001, lambda: self._catch_up(token, rest, ctx))
 
     def _report_visible(self) -> None:
         arns = frozenset(self.table.visible_arns())
