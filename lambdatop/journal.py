@@ -63,8 +63,11 @@ class Journal:
         line = json.dumps({"schema": JOURNAL_SCHEMA, **record}, sort_keys=True, default=str) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
+                size = os.lseek(fd, 0, os.SEEK_END)
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = "\n" + line  # a line torn by a crash stays alone, this one stays whole
                 os.write(fd, line.encode("utf-8"))
                 os.fsync(fd)
             finally:

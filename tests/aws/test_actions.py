@@ -433,3 +433,38 @@ def _error(code: str, status: int = 400, message: str = "injected") -> Any:
         return http, parsed
 
     return handler
+
+
+# --- plain moto: what an endpoint without lambdatop's mends gives ------------------------------
+
+
+async def test_plain_moto_writes_reach_the_server_and_undo_restores(plain_moto: str, tmp_path: Path) -> None:
+    creds = ("testing", "testing")
+    lam = boto3.client(
+        "lambda",
+        endpoint_url=plain_moto,
+        region_name=REGION,
+        aws_access_key_id=creds[0],
+        aws_secret_access_key=creds[1],
+    )
+    iam = boto3.client(
+        "iam", endpoint_url=plain_moto, region_name=REGION, aws_access_key_id=creds[0], aws_secret_access_key=creds[1]
+    )
+    role = iam.create_role(RoleName="plain-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    fn = make_function(lam, role)
+    pool = ClientPool(AwsTarget(endpoint_url=plain_moto, credentials=creds, isolated=True))
+    operator = AwsOperator(pool, Journal(tmp_path / "j.jsonl"), FakeClock(NOW), profile=None, read_only=False)
+    try:
+        shown = await operator.preview(ReservedConcurrencyPlan.set(fn, None, 25))
+        # plain moto has no GetAccountSettings: the preview says so and asks for the name typed
+        assert shown.allowed
+        assert shown.typed
+        assert any("GetAccountSettings" in u for u in shown.unknowns)
+        assert (await operator.apply(shown)).ok
+        assert reserved(lam, fn.name) == 25
+        undo = await operator.undo_preview(ACCOUNT, REGION)
+        assert undo is not None
+        assert (await operator.apply(undo)).ok
+        assert reserved(lam, fn.name) is None
+    finally:
+        await pool.close()

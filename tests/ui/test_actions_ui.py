@@ -276,3 +276,21 @@ async def test_without_an_operator_the_keys_say_why() -> None:
         await _ready(pilot)
         assert fleet_screen(pilot).active_bindings["x"].enabled is False
         assert app.write_unavailable_reason() is not None
+
+
+async def test_an_intent_without_result_is_shown_at_start() -> None:
+    operator = FakeOperator()
+    operator.unfinished = lambda: ["2026-11-23T03:00 reserved-concurrency:stop cart-api (us-east-1): Put…"]  # type: ignore[method-assign]
+    app, _ = _app(operator)
+    seen: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        seen.append(message)
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await settle(pilot, lambda: any("intent without result" in m for m in seen))
+        assert any("cart-api" in m for m in seen)

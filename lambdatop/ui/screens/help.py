@@ -33,6 +33,7 @@ LEGEND = (
     ("20/20", "peak concurrency / reserved cap;  0 ⏸  stopped (reserved concurrency 0)"),
     ("▁▂▄█", "invocations per minute; the last minutes (provisional) may still grow"),
     ("[███░|░]", "account concurrency claimed / limit; | marks the 100 that stay unreserved"),
+    ("✎ you 13:42", "after a name: you changed this function from lambdatop at that time"),
 )
 
 
