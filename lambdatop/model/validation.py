@@ -150,9 +150,10 @@ def preview(
     unreserved_before = unreserved_after = None
     if isinstance(plan, ReservedConcurrencyPlan):
         refusals, unreserved_before, unreserved_after = check_reserved(plan, live)
-        if live.concurrency_limit is None:
+        # The reader's own note (which call did not answer, and why) is enough when there is one.
+        if live.concurrency_limit is None and not any("floor" in u for u in unknowns):
             unknowns.append("the account's concurrency limit is unknown: the 100-unit floor cannot be checked")
-        if live.provisioned is None:
+        if live.provisioned is None and not any("rovisioned" in u for u in unknowns):
             unknowns.append("provisioned concurrency is unknown: a cap under it cannot be ruled out")
     else:
         refusals = check_alias(plan, live)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from lambdatop.ui.screens.fleet import FleetScreen
 
 ACTION_GROUP = "action"
-READ_ONLY_REASON = "read-only mode (--read-only or read_only = true): lambdatop changes nothing"
+READ_ONLY_REASON = "read-only mode"
 NO_OPERATOR_REASON = "changes are not available in this mode"
 
 

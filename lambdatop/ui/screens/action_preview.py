@@ -82,7 +82,9 @@ class ActionPreviewScreen(ModalScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="action.cancel", tooltip="cancel: nothing is written"),
-        Binding("enter", "confirm", "apply", id="action.confirm", tooltip="apply the change shown", priority=True),
+        # Not a priority binding: with the name to type, `enter` must reach the input after the
+        # characters typed before it (a priority binding would run ahead of them).
+        Binding("enter", "confirm", "apply", id="action.confirm", tooltip="apply the change shown"),
     ]
 
     def __init__(self, preview: Preview) -> None:
