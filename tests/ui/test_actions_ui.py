@@ -294,3 +294,38 @@ async def test_an_intent_without_result_is_shown_at_start() -> None:
         await _ready(pilot)
         await settle(pilot, lambda: any("intent without result" in m for m in seen))
         assert any("cart-api" in m for m in seen)
+
+
+async def test_several_aliases_choose_one_then_set_an_exact_weight() -> None:
+    operator = FakeOperator()
+    operator.live = LiveState(routing=Routing("3", {"4": 0.5}), revision_id="r", versions=frozenset({"3", "4"}))
+    aliases = (AliasRow("live", "6", {"7": 0.1}), AliasRow("beta", "3", {"4": 0.5}))
+    row = make_row("checkout-api", aliases=aliases)
+    source = ScriptedSource([make_snapshot([row])])
+    app = build_test_app(source=source, operator=operator, settings=Settings(profile="ops"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: fleet_screen(pilot).table.row_count == 1)
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, AliasPanel))
+        await pilot.press("down", "equals_sign")
+        await pilot.press(*"25", "enter")  # `+`/`-` would be characters here, not steps
+        screen = await _preview_shown(pilot)
+        plan = screen.preview.plan
+        assert isinstance(plan, AliasPlan)
+        assert plan.alias == "beta"
+        assert plan.after == Routing("3", {"4": 0.25})
+        assert "beta: v4 50 % → 25 %" in _preview_text(screen)
+
+
+async def test_hostile_names_are_shown_as_text_never_as_markup() -> None:
+    operator = FakeOperator()
+    hostile = make_row("[bold red]evil[/]\x1b[2Jfn", reserved_concurrency=20)
+    source = ScriptedSource([make_snapshot([hostile])])
+    app = build_test_app(source=source, operator=operator, settings=Settings(profile="ops"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: fleet_screen(pilot).table.row_count == 1)
+        await pilot.press("C")
+        screen = await _preview_shown(pilot)
+        text = _preview_text(screen)
+        assert "[bold red]evil[/]" in text  # literally, not interpreted
+        assert "\x1b" not in text
