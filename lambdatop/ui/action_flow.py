@@ -164,7 +164,14 @@ class ActionFlow(App[None]):
         self._run(self._preview_flow(message.plan, message.concurrency_now))
 
     def _run(self, work: Any) -> None:
-        self.run_worker(work, name="action", group=ACTION_GROUP, exclusive=True, exit_on_error=False)
+        # One action at a time, and never cancelled by the next key: a write cut short between
+        # its journal intent and its result would leave the journal unsure what happened.
+        busy = [w for w in self.workers if w.group == ACTION_GROUP and not w.is_finished]
+        if busy:
+            work.close()  # the coroutine never started
+            self.notify("an action is still in progress", title="action", severity="warning", markup=False)
+            return
+        self.run_worker(work, name="action", group=ACTION_GROUP, exit_on_error=False)
 
     async def _preview_flow(self, plan: Plan, concurrency_now: float | None) -> None:
         operator = self.operator

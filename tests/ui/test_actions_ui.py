@@ -329,3 +329,21 @@ async def test_hostile_names_are_shown_as_text_never_as_markup() -> None:
         text = _preview_text(screen)
         assert "[bold red]evil[/]" in text  # literally, not interpreted
         assert "\x1b" not in text
+
+
+async def test_a_second_request_while_one_is_open_is_refused_not_swapped_in() -> None:
+    operator = FakeOperator()
+    app, _ = _app(operator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = record_notifications(app)
+        await _ready(pilot)
+        await _highlight(pilot, "video-transcoder")
+        await pilot.press("C")
+        first = await _preview_shown(pilot)
+        app.post_message(ActionRequested(ReservedConcurrencyPlan.stop(replace_target(), 20)))
+        await settle(pilot, lambda: any("in progress" in m for m in seen))
+        assert app.screen is first
+        await pilot.press("enter")
+        await settle(pilot, lambda: bool(operator.applied))
+        assert len(operator.previews) == 1
+        assert operator.applied[0].plan.kind == "remove"  # type: ignore[union-attr]
