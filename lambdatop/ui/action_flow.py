@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 ACTION_GROUP = "action"
 READ_ONLY_REASON = "read-only mode"
-NO_OPERATOR_REASON = "changes are not available in this mode"
+NO_OPERATOR_REASON = "no writes in this mode"
 
 
 class ActionFlow(App[None]):
