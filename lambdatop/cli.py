@@ -248,7 +248,12 @@ def _run_tui(settings: Settings) -> int:
     if cache is not None:
         collector.on_complete = cache.save
     build_app(
-        settings, collector, operator_for(settings), clock, initial_snapshot=initial, source_factory=source_for,
+        settings,
+        collector,
+        operator_for(settings),
+        clock,
+        initial_snapshot=initial,
+        source_factory=source_for,
         operator_factory=operator_for,
     ).run()
     return EXIT_OK
