@@ -18,7 +18,16 @@ from lambdatop.aws.errors import classify, error_code
 from lambdatop.aws.session import ClientPool
 from lambdatop.clock import Clock
 from lambdatop.journal import Journal, JournalEntry
-from lambdatop.model.plans import AliasPlan, Plan, ReservedConcurrencyPlan, Routing, Target
+from lambdatop.model.plan_records import (
+    action_name,
+    describe_live,
+    describe_recorded,
+    inverse_of,
+    recorded_after,
+    recorded_before,
+    routing_of,
+)
+from lambdatop.model.plans import Plan, ReservedConcurrencyPlan, Routing, Target
 from lambdatop.model.sanitize import clean_text
 from lambdatop.model.validation import ActionContext, ActionOutcome, LiveState, Preview, preview
 
@@ -27,22 +36,6 @@ THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "
 # Waits between attempts of a throttled write: bounded, about 3.5 s in all.
 RETRY_DELAYS_S = (0.5, 1.0, 2.0)
 OPERATOR_READ_PRIORITY = 0
-
-
-def routing_of(answer: dict[str, Any]) -> Routing:
-    weights = (answer.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
-    return Routing(str(answer.get("FunctionVersion", "")), {str(k): float(v) for k, v in weights.items()})
-
-
-def routing_json(routing: Routing) -> dict[str, Any]:
-    return {"version": routing.version, "weights": dict(routing.weights)}
-
-
-def routing_from_json(value: Any) -> Routing:
-    if not isinstance(value, dict):
-        raise ValueError("not an alias routing")
-    weights = value.get("weights") or {}
-    return Routing(str(value.get("version", "")), {str(k): float(v) for k, v in weights.items()})
 
 
 class AwsOperator:
@@ -96,7 +89,11 @@ class AwsOperator:
         if self._read_only:
             return self._outcome(shown, False, f"refused: {READ_ONLY_REASON}. Nothing was written.")
         plan = shown.plan
-        live = await self.read_live(plan)
+        try:
+            live = await self.read_live(plan)
+        except Exception as exc:
+            reason = clean_text(classify(exc).reason, max_len=160)
+            return self._outcome(shown, False, f"could not re-read the live value ({reason}): nothing was written.")
         fresh = preview(plan, live, shown.context)
         if fresh.refusals:
             return self._outcome(fresh, False, "refused: " + "; ".join(fresh.refusals) + ". Nothing was written.")
@@ -105,13 +102,13 @@ class AwsOperator:
             return self._outcome(
                 fresh, False, f"the live value changed since the preview ({now}): nothing was written; look again."
             )
-        before = _json_value(plan, live)
-        after = _json_after(plan)
+        before = recorded_before(plan, live)
+        after = recorded_after(plan)
         # fsync'd off the event loop: a slow disk must not freeze the screen.
         entry_id = await asyncio.to_thread(
             self.journal.intent,
             time=self._clock.now(),
-            action=_action_name(plan),
+            action=action_name(plan),
             profile=self.profile,
             account=shown.context.account_id,
             region=plan.target.region,
@@ -341,60 +338,12 @@ def _refused(shown: Preview, reason: str) -> Preview:
 def _as_undo(shown: Preview, entry: JournalEntry) -> Preview:
     from dataclasses import replace
 
-    written = _describe_json(entry.after)
+    written = describe_recorded(entry.after)
     notes = list(shown.notes)
     if any(n.startswith("changed since") for n in notes):
         notes = [
             f"the journal says {entry.time[:19]} wrote {written}; "
-            f"before it was {_describe_json(entry.before)}; now it is {_describe_live(shown)}",
+            f"before it was {describe_recorded(entry.before)}; now it is {describe_live(shown)}",
             "it changed behind lambdatop's back since: type the function name to put it back anyway",
         ]
     return replace(shown, undo_of=entry.id, journal_after=written, notes=tuple(notes))
-
-
-def _describe_json(value: Any) -> str:
-    if value is None:
-        return "no reserved concurrency"
-    if isinstance(value, dict):
-        return routing_from_json(value).describe()
-    return f"reserved {value}"
-
-
-def _describe_live(shown: Preview) -> str:
-    value = shown.live.value_for(shown.plan)
-    if isinstance(value, Routing):
-        return value.describe()
-    if isinstance(shown.plan, AliasPlan):
-        return "no such alias"
-    return _describe_json(value)
-
-
-def inverse_of(entry: JournalEntry) -> Plan:
-    """The plan that takes a journalled action back (its `before` is what it wrote)."""
-    target = Target(arn=entry.function_arn, name=entry.function, account_id=entry.account, region=entry.region)
-    if entry.qualifier is not None and isinstance(entry.after, dict):
-        before = routing_from_json(entry.before)
-        after = routing_from_json(entry.after)
-        return AliasPlan(target, entry.qualifier, "restore", after, before)
-    written = None if entry.after is None else int(entry.after)
-    restored = None if entry.before is None else int(entry.before)
-    forward = ReservedConcurrencyPlan(target, "set", restored, written)
-    return forward.inverse(restored).with_before(written)
-
-
-def _json_value(plan: Plan, live: LiveState) -> Any:
-    if isinstance(plan, ReservedConcurrencyPlan):
-        return live.reserved
-    return routing_json(live.routing) if live.routing is not None else None
-
-
-def _json_after(plan: Plan) -> Any:
-    if isinstance(plan, ReservedConcurrencyPlan):
-        return plan.after
-    return routing_json(plan.after)
-
-
-def _action_name(plan: Plan) -> str:
-    if isinstance(plan, ReservedConcurrencyPlan):
-        return f"reserved-concurrency:{plan.kind}"
-    return f"alias:{plan.kind}"
