@@ -135,4 +135,4 @@ class DemoBootingOperator:
     def unfinished(self) -> list[str]:
         from lambdatop.journal import Journal
 
-        return [e.describe() for e in Journal(self._journal_path).unfinished()]
+        return [e.describe() for e in Journal(self._journal_path).settle_unfinished(self._clock.now())]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 JOURNAL_SCHEMA = "lambdatop.journal/1"
+UNFINISHED_ERROR = "intent without result: lambdatop stopped before AWS answered; check the live value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class JournalEntry:
     before: Any
     after: Any
     api_call: str
-    outcome: str | None  # "ok" | "failed" | None: intent without result
+    outcome: str | None  # "ok" | "failed" | "unknown" (found without result) | None: no result yet
     error: str | None
     undoes: str | None
 
@@ -169,6 +170,14 @@ class Journal:
     def unfinished(self) -> list[JournalEntry]:
         """Intents without a result: lambdatop stopped between asking AWS and hearing back."""
         return [e for e in self.entries() if not e.finished]
+
+    def settle_unfinished(self, time: datetime) -> list[JournalEntry]:
+        """Intents without a result, each now given the result "unknown" (so the next start
+        says it once, and the journal keeps saying it for good)."""
+        found = self.unfinished()
+        for entry in found:
+            self.result(entry.id, time=time, outcome="unknown", error=UNFINISHED_ERROR)
+        return found
 
     def last_undoable(self, account: str, region: str) -> JournalEntry | None:
         """The newest successful action on this account+Region that no successful undo took back.

@@ -148,8 +148,9 @@ class AwsOperator:
         return _as_undo(shown, entry)
 
     def unfinished(self) -> list[str]:
-        """Actions whose result the journal never got (lambdatop stopped mid-call)."""
-        return [e.describe() for e in self.journal.unfinished()]
+        """Actions whose result the journal never got (lambdatop stopped mid-call); they are
+        recorded as "unknown" now, so each is reported once."""
+        return [e.describe() for e in self.journal.settle_unfinished(self._clock.now())]
 
     # --- live reads -------------------------------------------------------------------------
 

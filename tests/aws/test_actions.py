@@ -410,6 +410,8 @@ async def test_a_crash_between_intent_and_result_is_found_next_time(
 
     reopened = AwsOperator(harness.pool, Journal(harness.journal.path), FakeClock(NOW), profile="x", read_only=False)
     unfinished = reopened.unfinished()
+    assert reopened.unfinished() == []  # said once; the journal now records it as unknown
+    assert harness.journal.entries()[-1].outcome == "unknown"
     assert len(unfinished) == 1
     assert fn.name in unfinished[0]
     assert "PutFunctionConcurrency" in unfinished[0]
