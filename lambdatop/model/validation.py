@@ -94,6 +94,8 @@ def _floor(limit: int) -> int:
 def check_reserved(plan: ReservedConcurrencyPlan, live: LiveState) -> tuple[list[str], int | None, int | None]:
     """(refusals, unreserved before, unreserved after) for a reserved-concurrency plan."""
     refusals = plan.problems()
+    if live.reserved_known and live.reserved == plan.after:
+        refusals.append(f"nothing to change: reserved concurrency is already {format_reserved(live.reserved)}")
     current = live.reserved or 0
     wanted = plan.after or 0
     before = live.unreserved_limit
@@ -119,6 +121,8 @@ def check_alias(plan: AliasPlan, live: LiveState) -> list[str]:
     if live.routing is None:
         refusals.append(f"alias {plan.alias} does not exist (GetAlias found nothing)")
         return refusals
+    if live.routing.same_as(plan.after) and live.routing.weights == plan.after.weights:
+        refusals.append(f"nothing to change: alias {plan.alias} is already {live.routing.describe()}")
     wanted = {plan.after.version, *plan.after.weights}
     if live.versions is not None:
         for version in sorted(wanted - live.versions):

@@ -119,3 +119,13 @@ def test_journal_reads_past_a_torn_line_and_walks_back_through_undos(tmp_path: P
     assert journal.last_undoable("1", "r").id == first  # type: ignore[union-attr]
     assert journal.last_undoable("2", "r") is None
     assert [e.id for e in journal.unfinished()] == []
+
+
+def test_a_change_to_what_is_already_live_is_refused_as_nothing_to_do() -> None:
+    assert (
+        "nothing to change" in preview(ReservedConcurrencyPlan.remove(FN, None), live(reserved=None), CTX).refusals[0]
+    )
+    assert "already 20" in preview(ReservedConcurrencyPlan.set(FN, 20, 20), live(), CTX).refusals[0]
+    alias_live = LiveState(routing=Routing("6", {"7": 0.0}), versions=frozenset({"6", "7"}))
+    rolled = preview(AliasPlan.rollback(FN, "live", ROUTING), alias_live, CTX)
+    assert "nothing to change" in rolled.refusals[0]
