@@ -68,6 +68,8 @@ class ScriptedSource:
 
     def set_visible(self, arns: Iterable[str]) -> None: ...
 
+    def refresh_function(self, arn: str) -> None: ...
+
 
 # --- synthetic fleets -------------------------------------------------------------------------
 

@@ -256,7 +256,7 @@ def build_app(
 
 
 def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: str | None = None) -> int:
-    from lambdatop.aws.session import ClientPool, ConfigurationError, CredentialsError
+    from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError, CredentialsError
     from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -268,17 +268,22 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
         if screen_trouble is not None:
             print(screen_trouble, file=sys.stderr)
             return EXIT_USAGE
-        from lambdatop.demo_boot import DemoBootingSource
+        from lambdatop.demo_boot import DemoBootingOperator, DemoBootingSource
+        from lambdatop.paths import app_paths
 
         # The screen comes up at once; the demo account starts behind it. The demo's own fast
         # cadence unless the user chose a refresh (--refresh, LAMBDATOP_REFRESH, [demo] refresh).
         demo_cadence = cadence.for_demo(float(settings.refresh_s) if settings.refresh_given else None)
         demo_source = DemoBootingSource(settings.seed, clock, demo_cadence, settings.window_minutes)
+        demo_operator = DemoBootingOperator(
+            demo_source, clock, read_only=settings.read_only, journal_path=app_paths().journal_file
+        )
         demo_detail = FunctionDetailRefresher(
             lambda: demo_source.collector.pool if demo_source.collector is not None else None, clock
         )
         try:
-            code = _run_app(build_app(settings, demo_source, None, clock, demo=True, detail_source=demo_detail))
+            demo_app = build_app(settings, demo_source, demo_operator, clock, demo=True, detail_source=demo_detail)
+            code = _run_app(demo_app)
         finally:
             demo_source.stop()
         return code
@@ -307,12 +312,35 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
     )
     from lambdatop.view_sources import account_cache, notify_from_thread, source_factory, startup_identity
 
+    def operator_for(new: Settings) -> Operator:
+        """The one path that writes to AWS, for the account the screen shows."""
+        from lambdatop.aws.actions import AwsOperator
+        from lambdatop.journal import Journal
+        from lambdatop.paths import app_paths
+
+        same = new.profile == settings.profile
+        new_pool = (
+            pool
+            if same
+            else ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url, profile_explicit=True))
+        )
+        journal = Journal(app_paths().journal_file)
+        return AwsOperator(new_pool, journal, clock, profile=new.profile, read_only=new.read_only, prod=new.prod)
+
     # Whose fleet is this? A cached picture is painted only as its own account's.
     identity = startup_identity(target, regions[0])
     initial, cache = account_cache(settings, target, regions, clock, identity)
     collector.on_complete = cache.save
     factory = source_factory(settings, regions, clock, cadence, profile_explicit)
-    app = build_app(settings, collector, None, clock, initial_snapshot=initial, source_factory=factory)
+    app = build_app(
+        settings,
+        collector,
+        operator_for(settings),
+        clock,
+        initial_snapshot=initial,
+        source_factory=factory,
+        operator_factory=operator_for,
+    )
     # The detail screen reads through the current collector's pool (shared clients and meter).
     app.detail_source = FunctionDetailRefresher(lambda: getattr(app.source, "pool", None), clock)
     cache.on_problem = notify_from_thread(app, "cache")

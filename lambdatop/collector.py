@@ -128,6 +128,15 @@ class Collector:
             if wake:
                 wake.set()
 
+    def refresh_function(self, arn: str) -> None:
+        """After an operator's action: that function's details are due now."""
+        for region in self.regions:
+            if arn in region.state.functions:
+                region.state.detail_at.pop(arn, None)
+        wake = self._wake.get("details")
+        if wake:
+            wake.set()
+
     async def run(self, on_snapshot: SnapshotCallback) -> None:
         self._on_snapshot = on_snapshot
         loops: list[Coroutine[object, object, None]] = [self._emitter()]

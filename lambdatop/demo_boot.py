@@ -17,10 +17,15 @@ from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.protocols import SnapshotCallback
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from lambdatop.aws.actions import AwsOperator
     from lambdatop.cadence import Cadence
     from lambdatop.clock import Clock
     from lambdatop.collector import Collector
     from lambdatop.demo.launch import DemoAccount
+    from lambdatop.model.plans import Plan
+    from lambdatop.model.validation import ActionOutcome, Preview
 
 
 # The sources of the first screen: once they have answered, the demo writes the rest of its
@@ -100,6 +105,10 @@ class DemoBootingSource:
         if self.collector is not None:
             self.collector.set_visible(self._visible)
 
+    def refresh_function(self, arn: str) -> None:
+        if self.collector is not None:
+            self.collector.refresh_function(arn)
+
     def stop(self, wait_s: float = 30.0) -> None:
         """After the app has exited: let a start in progress finish, then stop everything."""
         if not self._started.is_set():
@@ -109,3 +118,47 @@ class DemoBootingSource:
             with contextlib.suppress(Exception):
                 demo.stop()
             self.demo = None
+
+
+class DemoBootingOperator:
+    """The operator for the demo account: the real AwsOperator, once the account is up."""
+
+    def __init__(self, source: DemoBootingSource, clock: Clock, *, read_only: bool, journal_path: Path) -> None:
+        self._source = source
+        self._clock = clock
+        self._read_only = read_only
+        self._journal_path = journal_path
+        self._operator: AwsOperator | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def _real(self) -> AwsOperator:
+        if self._operator is None:
+            demo = self._source.demo
+            if demo is None:
+                raise RuntimeError("the demo account is still starting: try again in a few seconds")
+            from lambdatop.aws.actions import AwsOperator
+            from lambdatop.aws.session import AwsTarget, ClientPool
+            from lambdatop.journal import Journal
+
+            target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
+            self._operator = AwsOperator(
+                ClientPool(target), Journal(self._journal_path), self._clock, profile="demo", read_only=self._read_only
+            )
+        return self._operator
+
+    async def preview(self, plan: Plan, *, concurrency_now: float | None = None) -> Preview:
+        return await self._real().preview(plan, concurrency_now=concurrency_now)
+
+    async def apply(self, shown: Preview) -> ActionOutcome:
+        return await self._real().apply(shown)
+
+    async def undo_preview(self, account_id: str, region: str) -> Preview | None:
+        return await self._real().undo_preview(account_id, region)
+
+    def unfinished(self) -> list[str]:
+        from lambdatop.journal import Journal
+
+        return [e.describe() for e in Journal(self._journal_path).settle_unfinished(self._clock.now())]

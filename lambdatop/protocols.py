@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Protocol
 
 from lambdatop.model.function_snapshot import DetailRequest, FunctionSnapshot
+from lambdatop.model.plans import Plan
 from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.model.validation import ActionOutcome, Preview
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
 
@@ -32,11 +34,28 @@ class SnapshotSource(Protocol):
     def set_visible(self, arns: Iterable[str]) -> None:
         """The functions on screen: they refresh every minute (the hot tier)."""
 
+    def refresh_function(self, arn: str) -> None:
+        """Re-read this function's configuration as soon as possible (after an action)."""
+
 
 class Operator(Protocol):
-    """Applies validated change plans to AWS (the only path that mutates state)."""
+    """Validates change plans against the live account and applies them (the only path that
+    mutates AWS). A read-only operator refuses every plan, whoever asks."""
 
-    async def apply(self, plan: Any) -> Any: ...
+    @property
+    def read_only(self) -> bool: ...
+
+    async def preview(self, plan: Plan, *, concurrency_now: float | None = None) -> Preview:
+        """Read the live values and validate; nothing is written."""
+
+    async def apply(self, shown: Preview) -> ActionOutcome:
+        """Re-validate, journal, write, journal the result."""
+
+    async def undo_preview(self, account_id: str, region: str) -> Preview | None:
+        """The inverse of the last action on this account+Region (None: nothing to undo)."""
+
+    def unfinished(self) -> list[str]:
+        """Journalled intents that never got a result (a crash mid-call)."""
 
 
 FunctionSnapshotCallback = Callable[[FunctionSnapshot], None]

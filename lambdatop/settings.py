@@ -49,6 +49,9 @@ class Settings:
     # refresh_s came from a flag, the environment or the config file (the demo's own fast
     # cadence applies only when the user asked for none).
     refresh_given: bool = False
+    # The flags this run started with: `:profile` / `:region` re-resolve the settings of the new
+    # view from them, so that profile's own section (read_only, prod, theme…) applies.
+    given_flags: Mapping[str, object] = field(default_factory=dict)
 
 
 PRECEDENCE_DOC = """\
@@ -530,7 +533,25 @@ def load_settings(
 
     resolved: dict[str, Any] = {**file_values, **env_values, **flag_values, "profile": profile}
     resolved["refresh_given"] = "refresh_s" in resolved
+    resolved["given_flags"] = dict(flags)
     if "read_only" not in flag_values:
         # Restrictions only add up below the command line; only --read-write lifts them.
         resolved["read_only"] = bool(file_values.get("read_only")) or bool(env_values.get("read_only"))
     return replace(Settings(), **resolved)
+
+
+def view_settings(current: Settings, profile: str | None, regions: tuple[str, ...]) -> Settings:
+    """The settings for another account view (`:profile`, `:region`): resolved as at start, from
+    the same flags, environment and config file, with the new profile's section applied (a
+    profile marked read_only or prod is so however it is reached). Raises ConfigError."""
+    flags = dict(current.given_flags)
+    if profile is None:
+        flags.pop("profile", None)
+    else:
+        flags["profile"] = profile
+    if regions:
+        flags["regions"] = tuple(regions)
+    else:
+        flags.pop("regions", None)
+    # The view's own window stays: it is the operator's choice on screen, not a start-up flag.
+    return replace(load_settings(flags), window_minutes=current.window_minutes)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -24,12 +23,22 @@ from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.model.window import WINDOW_CYCLE_MIN, format_window, parse_window
 from lambdatop.protocols import DetailSource, Operator, SnapshotSource
-from lambdatop.settings import Settings, parse_regions
+from lambdatop.settings import ConfigError, Settings, parse_regions, view_settings
+from lambdatop.ui.action_flow import ActionFlow
+from lambdatop.ui.action_keys import ACTION_BINDINGS
 from lambdatop.ui.columns import COLUMNS
 from lambdatop.ui.command_line import Command, CommandError, parse_command
 from lambdatop.ui.detail_request import detail_request
 from lambdatop.ui.keys import keymap_problems
-from lambdatop.ui.messages import CommandRequested, FunctionDetailRequested, SnapshotReady
+from lambdatop.ui.messages import (
+    CommandRequested,
+    FunctionDetailRequested,
+    PauseRequested,
+    RefreshRequested,
+    SnapshotReady,
+    VisibleRowsChanged,
+    WindowChangeRequested,
+)
 from lambdatop.ui.screens.detail import FunctionDetailScreen
 from lambdatop.ui.screens.fleet import FleetScreen
 from lambdatop.ui.screens.help import HelpScreen
@@ -42,9 +51,11 @@ SWITCH_GROUP = "switch"
 # Builds a source for other settings (`:region`, `:profile`), checking them first (it may be a
 # coroutine function, and raises with a sentence when they cannot work); None: needs a restart.
 SourceFactory = Callable[[Settings], SnapshotSource | Awaitable[SnapshotSource]]
+# Builds the operator for other settings; without one, a switched profile has no writes.
+OperatorFactory = Callable[[Settings], Operator | None]
 
 
-class LambdatopApp(App[None]):
+class LambdatopApp(ActionFlow):
     CSS_PATH = "app.tcss"
     TITLE = "lambdatop"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +91,7 @@ class LambdatopApp(App[None]):
         demo: bool = False,
         source_factory: SourceFactory | None = None,
         detail_source: DetailSource | None = None,
+        operator_factory: OperatorFactory | None = None,
     ) -> None:
         # NO_COLOR: Textual picks its colour filter here, from the theme current at this moment
         # (not yet ours); asking for ANSI now makes it strip colours to the terminal's own
@@ -92,15 +104,14 @@ class LambdatopApp(App[None]):
         self.demo = demo or settings.demo
         self._source_factory = source_factory
         self.detail_source = detail_source
+        self._operator_factory = operator_factory
         self._initial_snapshot = initial_snapshot
         self._cached_view = CachedView(initial_snapshot)
         self._announced_unsupported: set[str] = set()
         self._previous_view: tuple[str | None, tuple[str, ...]] | None = None  # for `:profile -`
         self._themes = themes if themes is not None else load_themes(_user_themes_dir())
         self.animation_level = "full" if settings.animations else "none"
-        self.fleet = FleetScreen(
-            source=source, settings=settings, clock=clock, demo=self.demo, initial_snapshot=initial_snapshot
-        )
+        self.fleet = FleetScreen(settings=settings, clock=clock, demo=self.demo, initial_snapshot=initial_snapshot)
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -123,6 +134,7 @@ class LambdatopApp(App[None]):
             for message in keymap_problems(self.settings.keymap):
                 self.notify(message, title="keymap", severity="warning", timeout=15, markup=False)
         self.start_collector()
+        self.run_worker(self.report_unfinished(), name="journal", exit_on_error=False)
 
     def start_collector(self) -> None:
         self.run_worker(
@@ -169,6 +181,18 @@ class LambdatopApp(App[None]):
         if row is None or isinstance(self.screen, FunctionDetailScreen):
             return
         self.push_screen(FunctionDetailScreen(row, detail_request(row, snapshot), self.detail_source, self.clock))
+
+    def on_refresh_requested(self, _message: RefreshRequested) -> None:
+        self.source.refresh_now()
+
+    def on_pause_requested(self, message: PauseRequested) -> None:
+        self.source.pause(message.paused)
+
+    def on_window_change_requested(self, message: WindowChangeRequested) -> None:
+        self.source.set_window(message.minutes)
+
+    def on_visible_rows_changed(self, message: VisibleRowsChanged) -> None:
+        self.source.set_visible(message.arns)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""
@@ -240,18 +264,30 @@ class LambdatopApp(App[None]):
                 self.notify(f"no earlier {verb} to go back to", title="command", severity="warning", markup=False)
                 return
             profile, regions = previous
-            back = replace(self.settings, profile=profile, regions=regions)
-            self._switch_source(back, describe_view(profile, regions))
+            self._switch_view(profile, regions, describe_view(profile, regions))
             return
         if verb == "profile":
-            self._switch_source(replace(self.settings, profile=arg), f"profile {arg}")
+            self._switch_view(arg, self.settings.regions, f"profile {arg}")
             return
         try:
             regions = parse_regions(arg)
         except ValueError as exc:
             self.notify(clean_text(str(exc), max_len=200), title="command", severity="warning", markup=False)
             return
-        self._switch_source(replace(self.settings, regions=regions), f"region {arg}")
+        self._switch_view(self.settings.profile, regions, f"region {arg}")
+
+    def _switch_view(self, profile: str | None, regions: tuple[str, ...], what: str) -> None:
+        try:
+            settings = view_settings(self.settings, profile, regions)
+        except (ConfigError, ValueError) as exc:
+            self.notify(
+                f"cannot switch to {clean_text(what, max_len=80)}: {clean_text(str(exc), max_len=200)}",
+                title="command",
+                severity="error",
+                markup=False,
+            )
+            return
+        self._switch_source(settings, what)
 
     def _switch_source(self, settings: Settings, what: str) -> None:
         shown = clean_text(what, max_len=80)
@@ -286,8 +322,14 @@ class LambdatopApp(App[None]):
         self._cached_view.forget()
         self.settings = settings
         self.source = source
-        self.fleet.use_source(source, settings)
+        # The operator acts on the account shown: another profile needs its own (or none).
+        self.operator = self._operator_factory(settings) if self._operator_factory is not None else None
+        self.fleet.use_settings(settings)
+        source.set_window(self.fleet.window_minutes)
+        if self.fleet.paused:
+            source.pause(True)
         self.start_collector()  # exclusive: cancels the old source's worker
+        self.refresh_bindings()
         self.notify(f"switched to {shown} (`:profile -` or `:region -` goes back)", title="command", markup=False)
 
     # --- help and palette -------------------------------------------------------------------
@@ -295,7 +337,9 @@ class LambdatopApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen.active_bindings.values()))
+        reason = self.write_unavailable_reason()
+        reasons = {binding.id: reason for binding in ACTION_BINDINGS if binding.id and reason}
+        self.push_screen(HelpScreen(self.screen.active_bindings.values(), reasons))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -304,6 +348,7 @@ class LambdatopApp(App[None]):
         yield SystemCommand("Pause / resume", "stop or restart polling", fleet.action_pause)
         yield SystemCommand("Clear filter", "show every function", fleet.action_clear_filter)
         yield SystemCommand("Help: keys", "every key and what the signs mean", self.action_help)
+        yield from self.action_commands(screen)
         for minutes in WINDOW_CYCLE_MIN:
             label = format_window(minutes)
             yield SystemCommand(f"Window {label}", f"numbers over the last {label}", _bind(fleet.set_window, minutes))

@@ -45,6 +45,8 @@ class CellContext:
 
     provisional_points: int = 0  # trailing per-minute points that may still grow
     name_width: int = NAME_MIN_WIDTH
+    # (ARN, note) for functions the operator changed from this screen: "✎ 13:42".
+    marks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,11 @@ def _reason_role(verdict: Health, glyph: str) -> Role:
 
 
 def _name(row: FunctionRow, _v: Health, ctx: CellContext) -> Cell:
+    for arn, mark in ctx.marks:
+        if arn == row.arn:
+            room = max(4, ctx.name_width - len(mark) - 1)
+            name = fit(clean_text(row.name), room)
+            return ((name, "plain"), (" " * (ctx.name_width - len(name) - len(mark)) + mark, "muted"))
     return plain(fit(clean_text(row.name), ctx.name_width))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
-SCOPE_ORDER = ("fleet", "app", "help", "sources", "prompt")
+SCOPE_ORDER = ("fleet", "action", "app", "help", "sources", "prompt")
 
 
 def binding_scope(binding: Binding) -> str:
@@ -29,8 +29,11 @@ def key_display(keys: str, keymap: Mapping[str, str] | None = None, ident: str |
 def lambdatop_bindings() -> list[Binding]:
     """Every binding lambdatop declares, in the order help and the README list them."""
     from lambdatop.ui.app import LambdatopApp
+    from lambdatop.ui.screens.action_preview import ActionPreviewScreen
+    from lambdatop.ui.screens.alias_panel import AliasPanel
     from lambdatop.ui.screens.fleet import FleetScreen
     from lambdatop.ui.screens.help import HelpScreen
+    from lambdatop.ui.screens.reserved_prompt import ReservedPrompt
     from lambdatop.ui.screens.sources import SourcesScreen
     from lambdatop.ui.widgets.fleet_table import FleetTable
     from lambdatop.ui.widgets.prompt import Prompt
@@ -39,6 +42,9 @@ def lambdatop_bindings() -> list[Binding]:
         *FleetScreen.BINDINGS,
         *LambdatopApp.BINDINGS,
         *FleetTable.BINDINGS,
+        *AliasPanel.BINDINGS,
+        *ActionPreviewScreen.BINDINGS,
+        *ReservedPrompt.BINDINGS,
         *HelpScreen.BINDINGS,
         *SourcesScreen.BINDINGS,
         *Prompt.BINDINGS,

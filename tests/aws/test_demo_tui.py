@@ -51,3 +51,76 @@ async def test_demo_screen_fills_with_real_rows_and_quits_cleanly() -> None:
         if t.is_alive() and not t.name.startswith("asyncio_")
     ]
     assert leftover == []
+
+
+@pytest.mark.slow
+async def test_demo_keys_raise_a_cap_and_undo_it_through_the_real_operator(tmp_path: object) -> None:
+    """The whole path a newcomer takes: keys → live preview → enter → the server holds the
+    new cap (read back with boto3) → `u` → the old cap again; the journal holds both."""
+    from pathlib import Path
+
+    import boto3
+
+    from lambdatop.demo_boot import DemoBootingOperator
+    from lambdatop.journal import Journal
+    from lambdatop.ui.screens.action_preview import ActionPreviewScreen
+    from lambdatop.ui.screens.reserved_prompt import ReservedPrompt
+
+    journal_path = Path(str(tmp_path)) / "journal.jsonl"
+    clock = SystemClock()
+    source = DemoBootingSource(7, clock, Cadence().for_demo(), window_minutes=15)
+    operator = DemoBootingOperator(source, clock, read_only=False, journal_path=journal_path)
+    app = build_app(Settings(demo=True, seed=7), source, operator, clock, demo=True)
+
+    def reserved() -> object:
+        demo = source.demo
+        assert demo is not None
+        lam = boto3.client(
+            "lambda",
+            endpoint_url=demo.endpoint_url,
+            region_name=demo.region,
+            aws_access_key_id=demo.credentials[0],
+            aws_secret_access_key=demo.credentials[1],
+        )
+        return lam.get_function_concurrency(FunctionName="video-transcoder").get("ReservedConcurrentExecutions")
+
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            fleet = app.fleet
+
+            async def until(predicate: object, seconds: float = 30) -> None:
+                async with asyncio.timeout(seconds):
+                    while not predicate():  # type: ignore[operator]
+                        await pilot.pause(0.1)
+
+            def highlighted() -> str:
+                row = fleet.current_function()
+                return row.name if row is not None else ""
+
+            def cap_known() -> bool:
+                row = fleet.current_function()
+                return row is not None and row.reserved_concurrency == 20  # its configuration is read
+
+            await until(lambda: fleet.table.row_count >= 24, 60)
+            await pilot.press("home")
+            for _ in range(30):
+                if highlighted() == "video-transcoder":
+                    break
+                await pilot.press("down")
+            await until(cap_known)
+            await pilot.press("c")
+            await until(lambda: isinstance(app.screen, ReservedPrompt))
+            await pilot.press(*"200", "enter")  # the prefilled cap is selected: typing replaces it
+            await until(lambda: isinstance(app.screen, ActionPreviewScreen))
+            await pilot.press("enter")
+            await until(lambda: reserved() == 200)
+            await until(lambda: not isinstance(app.screen, ActionPreviewScreen))
+            await pilot.press("u")
+            await until(lambda: isinstance(app.screen, ActionPreviewScreen))
+            await pilot.press("enter")
+            await until(lambda: reserved() == 20)
+    finally:
+        source.stop()
+    entries = Journal(journal_path).entries()
+    assert [(e.before, e.after, e.outcome) for e in entries] == [(20, 200, "ok"), (200, 20, "ok")]
+    assert entries[1].undoes == entries[0].id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
+from lambdatop.model.snapshot import AliasRow, FleetSnapshot, FunctionRow
 from tests.factories import (
     NOW,
     make_queue,
@@ -36,6 +36,7 @@ def scene_rows() -> list[FunctionRow]:
             duration_p99_ms=2_300.0,
             invocations_series=BUSY,
             tags={"team": "payments"},
+            aliases=(AliasRow("live", "6", {"7": 0.1}),),
         ),
         make_row(
             "image-resizer",

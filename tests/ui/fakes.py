@@ -56,12 +56,16 @@ class ScriptedSource:
     def set_visible(self, arns: Iterable[str]) -> None:
         self.visible.append(list(arns))
 
+    def refresh_function(self, arn: str) -> None:
+        self.calls.append(("refresh_function", arn))
+
 
 def build_test_app(
     *,
     source: ScriptedSource,
     settings: Settings | None = None,
     clock: FakeClock | None = None,
+    operator: Any = None,
     **extra: Any,
 ) -> LambdatopApp:
     """Through `lambdatop.cli.build_app` (the CLI's own factory) when it exists."""
@@ -70,8 +74,8 @@ def build_test_app(
     try:
         from lambdatop.cli import build_app
     except ImportError:
-        return LambdatopApp(settings=settings, source=source, operator=None, clock=clock, **extra)
-    app = build_app(settings, source, None, clock, **extra)
+        return LambdatopApp(settings=settings, source=source, operator=operator, clock=clock, **extra)
+    app = build_app(settings, source, operator, clock, **extra)
     assert isinstance(app, LambdatopApp)
     return app
 

@@ -147,12 +147,12 @@ async def test_help_lists_live_bindings_with_ids() -> None:
 
 
 @pytest.mark.parametrize("key", ["c", "C", "u", "x", "a"])
-async def test_reserved_keys_are_not_bound_yet(key: str) -> None:
+async def test_action_keys_without_an_operator_are_listed_but_disabled(key: str) -> None:
     source = ScriptedSource([make_snapshot(_rows())])
-    app = build_test_app(source=source)
+    app = build_test_app(source=source)  # no operator
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert key not in app.screen.active_bindings
+        assert app.screen.active_bindings[key].enabled is False
 
 
 def test_readme_key_table_matches_the_live_bindings() -> None:
@@ -175,5 +175,5 @@ def test_every_binding_has_a_scoped_id() -> None:
     for row in rows:
         ident = row.rsplit("|", 2)[1].strip().strip("`")
         scope, _, verb = ident.partition(".")
-        assert scope in {"app", "fleet", "table", "help", "sources", "prompt"}, row
+        assert scope in {"app", "fleet", "action", "table", "help", "sources", "prompt"}, row
         assert verb, row

@@ -5,6 +5,8 @@
 - Reserved concurrency: the AWS floor of unreserved concurrency enforced; 0 kept in GetFunction.
 - GetAccountSettings computed from the reservations the server holds.
 - Provisioned concurrency configs (Put/Get/List/Delete), allocated at once.
+- UpdateAlias: RevisionId checked (412 PreconditionFailedException) and renewed on every update;
+  routing checked as AWS does (one extra version, weights within [0, 1], published versions).
 
 Everything else about functions stays with moto; this module only reads moto's answers back
 through in-process calls and rewrites them.
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from lambdatop.demo.mends.alias_mends import update_alias
 from lambdatop.demo.mends.lambda_state import (
     FunctionKey,
     LambdaState,
@@ -81,7 +84,11 @@ class LambdaMends:
     def wants_body(method: str, path: str) -> bool:
         """Whether the request body must be read before routing (the rest stream through)."""
         return method in ("POST", "PUT") and bool(
-            _FUNCTIONS.match(path) or _FUNCTION_PART.match(path) or _RESERVED.match(path) or _PROVISIONED.match(path)
+            _FUNCTIONS.match(path)
+            or _FUNCTION_PART.match(path)
+            or _RESERVED.match(path)
+            or _PROVISIONED.match(path)
+            or _ALIAS.match(path)
         )
 
     def handle(self, call: Call) -> Reply | None:
@@ -104,6 +111,8 @@ class LambdaMends:
             return self._function_part(call, match.group("part"))
         if (match := _ALIAS.match(path)) and method == "DELETE":
             return self._delete_alias(call, match.group("fn"), match.group("alias"))
+        if (match := _ALIAS.match(path)) and method == "PUT":
+            return update_alias(self._moto, call, match.group("fn"), match.group("alias"))
         if match := _RESERVED.match(path):
             if method == "PUT":
                 return self._put_reserved(call, match.group("fn"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -12,20 +13,31 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from lambdatop.clock import Clock
-from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
 from lambdatop.model.window import next_window
-from lambdatop.protocols import SnapshotSource
 from lambdatop.settings import Settings
-from lambdatop.ui.columns import COLUMNS_BY_KEY, choose_columns
+from lambdatop.ui.action_keys import ACTION_BINDINGS
+from lambdatop.ui.columns import COLUMNS_BY_KEY, CellContext, choose_columns
 from lambdatop.ui.fleet_filter import parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
-from lambdatop.ui.messages import CommandRequested, FunctionDetailRequested
+from lambdatop.ui.messages import (
+    CommandRequested,
+    FunctionDetailRequested,
+    PauseRequested,
+    RefreshRequested,
+    VisibleRowsChanged,
+    WindowChangeRequested,
+)
 from lambdatop.ui.widgets.fleet_header import FleetHeader, HeaderFacts
 from lambdatop.ui.widgets.fleet_table import FleetTable
 from lambdatop.ui.widgets.prompt import Prompt
 from lambdatop.ui.widgets.status_bar import StatusBar, StatusFacts
 
 SCROLLBAR_WIDTH = 1  # matches `scrollbar-size-vertical` in app.tcss
+# Above this many rows, a snapshot updates the rows in view first and the others just after.
+VIEW_FIRST_ABOVE = 300
+VIEW_MARGIN = 10  # rows above and below the view updated with it (a page-down lands on fresh rows)
+CATCH_UP_SLICE = 400
 # The trailing space keeps the next footer key from touching the label (compact footer).
 SORT_GROUP = Binding.Group("sort col ", compact=True)
 
@@ -96,19 +108,18 @@ class FleetScreen(Screen[None]):
         ),
         Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
         *(_sort_binding(n) for n in range(1, 10)),
+        *ACTION_BINDINGS,
     ]
 
     def __init__(
         self,
         *,
-        source: SnapshotSource,
         settings: Settings,
         clock: Clock,
         demo: bool = False,
         initial_snapshot: FleetSnapshot | None = None,
     ) -> None:
         super().__init__()
-        self._source = source
         self._settings = settings
         self._clock = clock
         self._demo = demo
@@ -121,6 +132,7 @@ class FleetScreen(Screen[None]):
         self._visible: frozenset[str] | None = None
         self._last_next_at: datetime | None = None
         self._period_s: float | None = None
+        self._marks: dict[str, str] = {}  # ARN -> "✎ 13:42": changed by you, from this screen
         if initial_snapshot is not None:
             self.view.update(initial_snapshot)
 
@@ -218,20 +230,54 @@ class FleetScreen(Screen[None]):
             return
         rows = self.view.rows()
         ctx = self.view.context(self._name_width)
+        if self._marks:
+            ctx = replace(ctx, marks=tuple(sorted(self._marks.items())))
         shown_key = (self.view.version, self.view.filter, self.view.order, table.shown_columns, ctx, table.row_count)
         if shown_key != self._shown_key:  # a snapshot where nothing moved costs nothing here
             self._shown_key = shown_key
-            table.show(self.view.cells(rows, table.shown_columns, ctx))
+            self._catch_up_token += 1  # whatever was still catching up is superseded
+            if len(rows) > VIEW_FIRST_ABOVE and table.row_count:
+                self._show_view_first(rows, ctx)
+            else:
+                table.show(self.view.cells(rows, table.shown_columns, ctx))
         table.set_class(self.view.snapshot is not None and self.view.snapshot.from_cache, "-stale")
         self._paint_header()
         self._paint_status()
         self.call_after_refresh(self._report_visible)
 
+    def _show_view_first(self, rows: list[FunctionRow], ctx: CellContext) -> None:
+        """A big fleet pass: the rows in view now, the others in slices right after, so the
+        screen follows a 2,000-row snapshot at once and keys stay responsive meanwhile."""
+        table = self.table
+        order = [row.arn for row in rows]
+        ranges = table.view_ranges(order, margin=VIEW_MARGIN)
+        known = set(table.order)
+        now: list[FunctionRow] = []
+        later: list[FunctionRow] = []
+        for i, row in enumerate(rows):
+            in_view = any(low <= i < high for low, high in ranges)
+            (now if in_view or row.arn not in known else later).append(row)
+        table.show_partly(order, self.view.cells(now, table.shown_columns, ctx))
+        token = self._catch_up_token
+        self.set_timer(0.001, lambda: self._catch_up(token, later, ctx))
+
+    _catch_up_token = 0
+
+    def _catch_up(self, token: int, rows: list[FunctionRow], ctx: CellContext) -> None:
+        if token != self._catch_up_token or not rows:
+            return  # a newer snapshot took over (it brings every row up to date itself)
+        chunk, rest = rows[:CATCH_UP_SLICE], rows[CATCH_UP_SLICE:]
+        table = self.table
+        current = {row.arn for row in self.view.rows()}
+        self.table.patch(self.view.cells([r for r in chunk if r.arn in current], table.shown_columns, ctx))
+        if rest:
+            self.set_timer(0.001, lambda: self._catch_up(token, rest, ctx))
+
     def _report_visible(self) -> None:
         arns = frozenset(self.table.visible_arns())
         if arns != self._visible:
             self._visible = arns
-            self._source.set_visible(sorted(arns))
+            self.post_message(VisibleRowsChanged(sorted(arns)))
 
     # --- header and status ------------------------------------------------------------------
 
@@ -348,19 +394,19 @@ class FleetScreen(Screen[None]):
 
     def set_window(self, minutes: int) -> None:
         self.window_minutes = minutes
-        self._source.set_window(minutes)
+        self.post_message(WindowChangeRequested(minutes))
         self._refreshing = True
         self._paint_header()
         self._paint_status()
 
     def action_refresh(self) -> None:
-        self._source.refresh_now()
+        self.post_message(RefreshRequested())
         self._refreshing = True
         self._paint_status()
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        self._source.pause(self.paused)
+        self.post_message(PauseRequested(self.paused))
         self.set_class(self.paused, "-paused")
         self._paint_status()
 
@@ -379,12 +425,27 @@ class FleetScreen(Screen[None]):
         elif event.submitted and event.value.strip():
             self.app.post_message(CommandRequested(event.value))
 
-    def use_source(self, source: SnapshotSource, settings: Settings) -> None:
+    def use_settings(self, settings: Settings) -> None:
         """Another region or profile: the old rows stay until the new source answers."""
-        self._source = source
         self._settings = settings
-        self._visible = None
-        source.set_window(self.window_minutes)
-        if self.paused:
-            source.pause(True)
+        self._visible = None  # the new source hears which rows are on screen
+        self._marks.clear()
         self._paint_header()
+        self.call_after_refresh(self._report_visible)
+
+    # --- the function the action keys act on ------------------------------------------------
+
+    def current_function(self) -> FunctionRow | None:
+        snapshot = self.view.snapshot
+        tables = self.query(FleetTable)
+        arn = tables.first().highlighted_arn if tables else None
+        if snapshot is None or arn is None:
+            return None
+        return snapshot.function(arn)
+
+    def mark_changed(self, arn: str, at: datetime) -> None:
+        """The row shows that you changed it, and when (local time)."""
+        self._marks[arn] = f"✎ you {at.astimezone().strftime('%H:%M')}"
+        self._shown_key = None
+        if self.is_mounted:
+            self._show_rows()

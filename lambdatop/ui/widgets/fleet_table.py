@@ -121,6 +121,45 @@ class FleetTable(DataTable[Text], inherit_bindings=False):
                 self._order = new_order
             self._restore_cursor(keep)
 
+    def show_partly(self, order: Sequence[str], rows: Sequence[RowCells]) -> None:
+        """Put the table in `order` now, updating only `rows` (those in view, and any new ones);
+        `patch` brings the other rows up to date afterwards."""
+        keep = self.highlighted_arn or self._pending_cursor
+        self._pending_cursor = None
+        wanted = set(order)
+        gone = [arn for arn in self._shown if arn not in wanted]
+        with self.app.batch_update():
+            for arn in gone:
+                self.remove_row(arn)
+                del self._shown[arn]
+            self._apply(rows)
+            new_order = list(order)
+            if new_order != self._order:
+                rank = {arn: i for i, arn in enumerate(new_order)}
+                self.sort("name", key=lambda cell: rank[cell.arn])
+                self._order = new_order
+            self._restore_cursor(keep)
+
+    def patch(self, rows: Sequence[RowCells]) -> None:
+        """Bring rows already in the table up to date (cells only, order unchanged)."""
+        present = [(arn, cells) for arn, cells in rows if arn in self._shown]
+        if present:
+            with self.app.batch_update():
+                self._apply(present)
+
+    def view_ranges(self, order: Sequence[str], margin: int = 0) -> list[tuple[int, int]]:
+        """Index ranges of `order` that will be on screen: where the view is now and, since
+        the cursor keeps its function, around where the highlighted function lands."""
+        body = max(1, self.scrollable_content_region.height - self.header_height)
+        first = int(self.scroll_y)
+        ranges = [(max(0, first - margin), first + body + margin)]
+        arn = self.highlighted_arn
+        if arn is not None and arn in self._shown:
+            index = list(order).index(arn) if arn in order else None
+            if index is not None and not first <= index < first + body:
+                ranges.append((max(0, index - body - margin), index + body + margin))
+        return ranges
+
     def restyle(self) -> None:
         """The theme changed: re-render every cell with the new colours (if they changed)."""
         before = self._styles
