@@ -31,6 +31,7 @@ from lambdatop.model.signatures import Signature, latest_request_id
 from lambdatop.model.snapshot import FunctionRow
 from lambdatop.protocols import DetailSource
 from lambdatop.ui import detail_render as render
+from lambdatop.ui.action_keys import ACTION_BINDINGS
 from lambdatop.ui.messages import FunctionSnapshotReady
 from lambdatop.ui.screens.text_modal import TextModal
 from lambdatop.ui.widgets.detail_panel import DetailPanel
@@ -79,6 +80,8 @@ class FunctionDetailScreen(Screen[None]):
         Binding("o", "links", "links", id="detail.links", tooltip="console links"),
         Binding("r", "refresh", "refresh", id="detail.refresh", tooltip="read everything again now"),
         Binding("q", "app.quit", "quit", id="app.quit", show=False),
+        # c C x a u: the same keys, meaning and read-only rules as on the fleet screen.
+        *ACTION_BINDINGS,
     ]
 
     snapshot: reactive[FunctionSnapshot | None] = reactive(None, always_update=True, init=False)
