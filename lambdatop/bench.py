@@ -45,9 +45,9 @@ def _serve(n_functions: int, seed: int) -> None:
 # ---- lambdatop side (child process) ------------------------------------------------------------
 async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, float]:
     from lambdatop.aws.session import AwsTarget, ClientPool
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
 
     target = AwsTarget(endpoint_url=info["endpoint"], credentials=(info["key"], info["secret"]), isolated=True)
     started = time.perf_counter()

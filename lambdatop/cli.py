@@ -187,9 +187,9 @@ def build_app(
 
 def _run_tui(settings: Settings) -> int:
     from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
 
     clock = SystemClock()
     cadence = Cadence(metrics_s=float(settings.refresh_s), budget_usd_per_hour=settings.budget_usd_per_hour)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from lambdatop.protocols import SnapshotCallback
 
 if TYPE_CHECKING:
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import Clock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
     from lambdatop.demo.launch import DemoAccount
 
 

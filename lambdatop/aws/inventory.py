@@ -165,9 +165,7 @@ class InventoryReader:
         mappings: list[EventSourceMapping] = []
         async for page in _lambda_pages(lam.list_event_source_mappings, self.limiters.shared_pool, 100):
             for item in page.get("EventSourceMappings", []):
-                on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                    "Destination"
-                )
+                on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
                 mappings.append(
                     EventSourceMapping(
                         uuid=item["UUID"],
@@ -250,9 +248,7 @@ class InventoryReader:
         pages = _lambda_pages(lam.list_function_event_invoke_configs, self.limiters.shared_pool, 50, FunctionName=name)
         async for page in pages:
             for item in page.get("FunctionEventInvokeConfigs", []):
-                target = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                    "Destination"
-                )
+                target = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
                 if target and target not in arns:
                     arns.append(target)
         return arns

@@ -7,6 +7,7 @@ each query remembers what it is for, so results map back without string parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 # What a function needs on screen, cheapest first. Duration p99 is a percentile: some
 # endpoints (plain moto) fail the whole call on it, so it is marked and can be dropped.
@@ -49,6 +50,24 @@ QUEUE_METRICS: dict[str, tuple[str, str]] = {
 }
 
 
+class TargetKind(Enum):
+    """What a query's answer describes."""
+
+    FUNCTION = "function"  # one figure of a function over the window
+    SERIES = "series"  # a function's per-minute invocations
+    ACCOUNT = "account"  # one account-level figure of a Region
+    QUEUE = "queue"  # a failure queue's age
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTarget:
+    """Where an answer goes: `key` is a function ARN, a Region or a queue ARN."""
+
+    kind: TargetKind
+    key: str
+    field: str
+
+
 @dataclass(frozen=True, slots=True)
 class MetricQuery:
     id: str
@@ -57,9 +76,7 @@ class MetricQuery:
     dimensions: tuple[tuple[str, str], ...]
     stat: str
     period_s: int
-    # What the answer is for: ("function", arn, field) / ("account", region, field) /
-    # ("queue", arn, field) / ("series", arn, "invocations").
-    target: tuple[str, str, str]
+    target: QueryTarget
 
     @property
     def is_percentile(self) -> bool:
@@ -112,7 +129,7 @@ class QueryBuilder:
                     dimensions=(("FunctionName", name),),
                     stat=stat,
                     period_s=period_s,
-                    target=("function", arn, field_name),
+                    target=QueryTarget(TargetKind.FUNCTION, arn, field_name),
                 )
             )
 
@@ -125,7 +142,7 @@ class QueryBuilder:
                 dimensions=(("FunctionName", name),),
                 stat="Sum",
                 period_s=60,
-                target=("series", arn, "invocations"),
+                target=QueryTarget(TargetKind.SERIES, arn, "invocations"),
             )
         )
 
@@ -140,7 +157,7 @@ class QueryBuilder:
                     dimensions=(),
                     stat=stat,
                     period_s=period_s,
-                    target=("account", region, field_name),
+                    target=QueryTarget(TargetKind.ACCOUNT, region, field_name),
                 )
             )
 
@@ -155,6 +172,6 @@ class QueryBuilder:
                 dimensions=(("QueueName", queue_name),),
                 stat=stat,
                 period_s=period_s,
-                target=("queue", queue_arn, "oldest_age_s"),
+                target=QueryTarget(TargetKind.QUEUE, queue_arn, "oldest_age_s"),
             )
         )

@@ -79,9 +79,7 @@ class MetricsReader:
             self._percentiles_off_until = None
             self.percentile_reason = None
         chunks = batches(queries)
-        answers = await asyncio.gather(
-            *(self._call(chunk, start, end, now_monotonic, result) for chunk in chunks)
-        )
+        answers = await asyncio.gather(*(self._call(chunk, start, end, now_monotonic, result) for chunk in chunks))
         for answer in answers:
             result.series.update(answer)
         return result
@@ -141,7 +139,5 @@ class MetricsReader:
             if query_id in out:
                 continue
             rows.sort()
-            out[query_id] = MetricSeries(
-                tuple(t for t, _ in rows), tuple(float(v) for _, v in rows), complete=True
-            )
+            out[query_id] = MetricSeries(tuple(t for t, _ in rows), tuple(float(v) for _, v in rows), complete=True)
         return out

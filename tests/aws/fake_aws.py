@@ -33,9 +33,9 @@ from lambdatop.aws.inventory import InventoryLimiters
 from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.metric_queries import is_percentile_stat
 from lambdatop.aws.session import AwsTarget, ClientPool
-from lambdatop.cadence import Cadence
 from lambdatop.clock import FakeClock
 from lambdatop.collector import Collector
+from lambdatop.collector.cadence import Cadence
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -1,4 +1,4 @@
-"""What the collector knows about one account+Region, and how it becomes FunctionRows.
+"""What the collector knows about one account+Region.
 
 Mutable, owned by the collector and touched only from the event loop. Every value keeps the
 time it was read, so the snapshot can say how old it is.
@@ -16,14 +16,7 @@ from lambdatop.aws.inventory import (
     FunctionDetail,
 )
 from lambdatop.model.reports import ColdStartStats
-from lambdatop.model.snapshot import (
-    AliasRow,
-    DlqKind,
-    FunctionRow,
-    QueueRow,
-    RegionSummary,
-    SourceStatus,
-)
+from lambdatop.model.snapshot import DlqKind, SourceStatus
 
 
 @dataclass
@@ -91,7 +84,7 @@ class RegionState:
         self._group_sizes = sizes
         by_name: dict[str, list[EventSourceMapping]] = {}
         for mapping in self.mappings:
-            by_name.setdefault(_function_name(mapping.function_arn), []).append(mapping)
+            by_name.setdefault(function_name(mapping.function_arn), []).append(mapping)
         self._mappings_by_name = by_name
 
     def source(self, name: str) -> SourceState:
@@ -127,7 +120,7 @@ class RegionState:
         return {q for arn in self.functions for q, _ in self.failure_queues(arn)}
 
     def _mappings_of(self, arn: str) -> list[EventSourceMapping]:
-        return self._mappings_by_name.get(_function_name(arn), [])
+        return self._mappings_by_name.get(function_name(arn), [])
 
     def has_stream_source(self, arn: str) -> bool:
         return any(m.is_stream for m in self._mappings_of(arn))
@@ -150,118 +143,8 @@ class RegionState:
             return None
         return min(t.at for t in fields.values())
 
-    def row(self, arn: str, metric_stale_after: datetime | None) -> FunctionRow:
-        config = self.functions[arn]
-        detail = self.details.get(arn)
-        stale: list[str] = []
-        for name in ("inventory", "provisioned", "metrics", "percentiles", "logs", "queues"):
-            state = self.sources.get(name)
-            if state is not None and state.ok is False:
-                stale.append(name)
-        if (detail is None or detail.errors) and "inventory" not in stale:
-            stale.append("inventory")
-        metrics_at = self.metrics_at(arn)
-        if "metrics" not in stale and (
-            metrics_at is None or (metric_stale_after is not None and metrics_at < metric_stale_after)
-        ):
-            stale.append("metrics")
-        logs_entry = self.cold_starts.get(config.log_group)
-        shared_group = self._group_sizes.get(config.log_group, 1) > 1
-        stats = logs_entry[0] if logs_entry and not shared_group else None
-        if logs_entry is None and "logs" not in stale:
-            stale.append("logs")
 
-        queues = []
-        for queue_arn, kind in self.failure_queues(arn):
-            depth = self.queue_depth.get(queue_arn)
-            age = self.queue_age.get(queue_arn)
-            queues.append(
-                QueueRow(
-                    arn=queue_arn,
-                    kind=kind,
-                    depth=int(depth.value) if depth and depth.value is not None else None,
-                    oldest_age_s=age.value if age else None,
-                )
-            )
-            if queue_arn.startswith("arn:aws:sqs:") and depth is None and "queues" not in stale:
-                stale.append("queues")
-
-        def count(name: str) -> int | None:
-            value = self.metric(arn, name)
-            return round(value) if value is not None else None
-
-        aliases: tuple[AliasRow, ...] = ()
-        if detail and detail.aliases:
-            aliases = tuple(
-                AliasRow(name=a.name, version=a.version, weights=dict(a.weights), revision_id=a.revision_id)
-                for a in detail.aliases
-            )
-        return FunctionRow(
-            arn=arn,
-            name=config.name,
-            account_id=self.account_id or arn.split(":")[4],
-            region=self.region,
-            runtime=config.runtime,
-            architecture=config.architecture,
-            memory_mb=config.memory_mb,
-            timeout_s=config.timeout_s,
-            log_group=config.log_group,
-            log_format=config.log_format,
-            tracing_mode=config.tracing_mode,
-            last_modified=config.last_modified,
-            tags=dict(detail.tags) if detail else {},
-            reserved_concurrency=detail.reserved_concurrency if detail else None,
-            provisioned_concurrency=detail.provisioned_concurrency if detail else None,
-            dlqs=tuple(queues),
-            aliases=aliases,
-            has_stream_source=self.has_stream_source(arn),
-            invocations=count("invocations"),
-            errors=count("errors"),
-            throttles=count("throttles"),
-            concurrency_max=self.metric(arn, "concurrency_max"),
-            duration_avg_ms=self.metric(arn, "duration_avg_ms"),
-            duration_p99_ms=self.metric(arn, "duration_p99_ms"),
-            iterator_age_max_ms=self.metric(arn, "iterator_age_max_ms"),
-            async_events_dropped=count("async_events_dropped"),
-            invocations_series=self.series.get(arn, ()),
-            reports=stats.reports if stats else None,
-            cold_starts=stats.cold_starts if stats else None,
-            init_avg_ms=stats.init_avg_ms if stats else None,
-            init_p50_ms=stats.init_p50_ms if stats else None,
-            init_p99_ms=stats.init_p99_ms if stats else None,
-            init_max_ms=stats.init_max_ms if stats else None,
-            metrics_at=metrics_at,
-            logs_at=logs_entry[1] if logs_entry else None,
-            stale=tuple(stale),
-        )
-
-    def summary(self) -> RegionSummary:
-        def value(name: str) -> float | None:
-            timed = self.account_metrics.get(name)
-            return timed.value if timed else None
-
-        def count(name: str) -> int | None:
-            v = value(name)
-            return round(v) if v is not None else None
-
-        return RegionSummary(
-            account_id=self.account_id,
-            region=self.region,
-            concurrency_limit=self.limits.concurrency_limit if self.limits else None,
-            unreserved_concurrency_limit=(
-                self.limits.unreserved_concurrency_limit if self.limits else None
-            ),
-            concurrent_executions_max=value("concurrent_executions_max"),
-            claimed_account_concurrency_max=value("claimed_account_concurrency_max"),
-            unreserved_concurrent_executions_max=value("unreserved_concurrent_executions_max"),
-            invocations=count("invocations"),
-            errors=count("errors"),
-            throttles=count("throttles"),
-            profile=self.profile,
-        )
-
-
-def _function_name(arn: str) -> str:
+def function_name(arn: str) -> str:
     """The function name from a function ARN, qualified or not."""
     parts = arn.split(":function:", 1)
     return parts[1].split(":", 1)[0] if len(parts) == 2 else arn

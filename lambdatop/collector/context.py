@@ -1,0 +1,70 @@
+"""What every refresher of one collector shares: the clock, the cadence, the window, the rows
+on screen, and the per-Region readers and state."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from lambdatop.aws.errors import Failure, classify
+from lambdatop.aws.inventory import InventoryLimiters, InventoryReader
+from lambdatop.aws.logs import ColdStartReader
+from lambdatop.aws.metrics import MetricsReader
+from lambdatop.aws.queues import QueueReader
+from lambdatop.aws.session import ClientPool
+from lambdatop.clock import Clock
+from lambdatop.collector.cadence import Cadence, TierPlan
+from lambdatop.collector.region_state import RegionState
+
+
+def floor_minute(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+@dataclass
+class CollectorContext:
+    clock: Clock
+    cadence: Cadence
+    window_minutes: int
+    visible: set[str] = field(default_factory=set)
+    # Called when a per-function read lands: the screen may refresh, but need not at once.
+    on_detail: Callable[[], None] = lambda: None
+
+    def window(self) -> tuple[datetime, datetime]:
+        """The whole minutes the numbers cover: [start, end)."""
+        end = floor_minute(self.clock.now())
+        return end - timedelta(minutes=self.window_minutes), end
+
+
+class RegionCollector:
+    """Readers and state for one Region."""
+
+    def __init__(self, pool: ClientPool, region: str, profile: str | None) -> None:
+        self.state = RegionState(region=region, profile=profile)
+        self.inventory = InventoryReader(pool, region, InventoryLimiters())
+        self.metrics = MetricsReader(pool, region)
+        self.logs = ColdStartReader(pool, region)
+        self.queues = QueueReader(pool, region)
+        self.last_fleet_at: float | None = None
+        self.last_forced_fleet_at: float | None = None
+        self.plan: TierPlan | None = None
+        self.fetched_full: set[str] = set()  # functions that had one full-set read
+
+
+def record_failure(ctx: CollectorContext, region: RegionCollector, source: str, exc: BaseException) -> Failure:
+    """A source's call failed: mark its fields stale with the reason; what it knew stays."""
+    failure = classify(exc)
+    region.state.source(source).failed(ctx.clock.now(), failure.reason, failure.unsupported)
+    return failure
+
+
+async def guarded(
+    ctx: CollectorContext, region: RegionCollector, source: str, work: Awaitable[object]
+) -> Failure | None:
+    try:
+        await work
+    except Exception as exc:
+        return record_failure(ctx, region, source, exc)
+    region.state.source(source).succeeded(ctx.clock.now())
+    return None

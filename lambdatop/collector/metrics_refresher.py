@@ -1,0 +1,67 @@
+"""One metric pass, in one straight line: plan → queries → fetch → store → price → trip-wire."""
+
+from __future__ import annotations
+
+from lambdatop.aws.metric_queries import QueryBuilder
+from lambdatop.collector.cadence import plan_tiers
+from lambdatop.collector.context import CollectorContext, RegionCollector, record_failure
+from lambdatop.collector.metric_plan import (
+    function_queries,
+    plan_metric_pass,
+    quiet,
+    steady_fleet_queries,
+    unexplained_trouble,
+)
+from lambdatop.collector.metric_store import forget_unread, store_answers
+from lambdatop.collector.region_state import Timed
+
+
+async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everything: bool = False) -> None:
+    state = region.state
+    start, end = ctx.window()
+    mono = ctx.clock.monotonic()
+    plan = plan_metric_pass(ctx, region, everything, mono)
+    try:
+        answer = await region.metrics.fetch(plan.queries, start, end, mono)
+        now = ctx.clock.now()
+        if plan.new_window:
+            # What the new window's answers leave out (a refused p99, the sparkline of a row
+            # no longer on screen) is unknown now, not the old window's number.
+            state.metrics.clear()
+            state.series.clear()
+        state.metrics_window_min = ctx.window_minutes
+        store_answers(state, plan.queries, answer.series, start, ctx.window_minutes, now)
+        forget_unread(state, plan.queries)
+        for arn in plan.probed:
+            if quiet(region, arn):
+                state.metrics[arn]["errors"] = Timed(0.0, now)  # no invocation, no error
+        # A probe that found invocations has no error count yet: read it now, so a function
+        # that just woke up failing is judged on this pass, not at the next fleet one.
+        woke = [a for a in plan.probed if not quiet(region, a)]
+        if woke:
+            follow_up = QueryBuilder()
+            for arn in woke:
+                function_queries(follow_up, region, arn, ("errors",), ctx.window_minutes * 60)
+            more = await region.metrics.fetch(follow_up.queries, start, end, mono)
+            store_answers(state, follow_up.queries, more.series, start, ctx.window_minutes, now)
+    except Exception as exc:
+        record_failure(ctx, region, "metrics", exc)
+        return
+    region.fetched_full.update(plan.hot, plan.fleet)
+    state.source("metrics").succeeded(now)
+    percentiles = state.source("percentiles")
+    if answer.percentile_error:
+        percentiles.failed(now, answer.percentile_error, True)
+    else:
+        percentiles.succeeded(now)
+    if plan.fleet_due:
+        region.last_fleet_at = mono
+    region.plan = plan_tiers(
+        ctx.cadence, plan.trip_wire_queries, plan.hot_queries, steady_fleet_queries(region, plan.hot)
+    )
+    if not plan.fleet_due and unexplained_trouble(region):
+        last = region.last_forced_fleet_at
+        if last is None or mono - last >= ctx.cadence.min_forced_fleet_gap_s:
+            region.last_forced_fleet_at = mono
+            region.last_fleet_at = None
+            await refresh_metrics(ctx, region)

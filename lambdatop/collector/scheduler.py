@@ -1,0 +1,219 @@
+"""Polls every source on its own cadence and turns what it learns into FleetSnapshots.
+
+One loop per source and Region; each next poll is scheduled only after the previous one
+finished, so polls never pile up. A failing source marks only its own fields stale (with
+its age and reason) and is retried on its next turn, so it recovers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+
+from lambdatop.aws.session import ClientPool
+from lambdatop.clock import Clock
+from lambdatop.collector import account_refresher, inventory_refresher, logs_refresher, queues_refresher
+from lambdatop.collector.cadence import Cadence
+from lambdatop.collector.context import CollectorContext, RegionCollector
+from lambdatop.collector.metrics_refresher import refresh_metrics
+from lambdatop.collector.snapshot_builder import build_snapshot
+from lambdatop.model.snapshot import FleetSnapshot
+
+SnapshotCallback = Callable[[FleetSnapshot], None]
+DETAIL_EMIT_GAP_S = 2.0
+# Which loop waits for which: nothing per function can be read before the function list.
+NEEDS = {"details": "inventory", "metrics": "inventory", "logs": "inventory", "queues": "details"}
+
+
+class Collector:
+    """The real SnapshotSource (see lambdatop.protocols)."""
+
+    def __init__(
+        self,
+        pool: ClientPool,
+        regions: Sequence[str],
+        clock: Clock,
+        *,
+        window_minutes: int = 15,
+        cadence: Cadence | None = None,
+        profile: str | None = None,
+        owns_pool: bool = False,
+    ) -> None:
+        if not regions:
+            raise ValueError("at least one region is needed")
+        self.pool = pool
+        self.clock = clock
+        self.ctx = CollectorContext(clock, cadence or Cadence(), window_minutes, on_detail=self._on_detail)
+        self.regions = [RegionCollector(pool, r, profile) for r in regions]
+        self._paused = False
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._wake: dict[str, asyncio.Event] = {}
+        self._dirty = asyncio.Event()
+        # A finished pass or an operator's key shows at once; the per-function detail reads,
+        # which trickle in for minutes on a large account, only refresh the screen every
+        # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
+        self._urgent = asyncio.Event()
+        self._last_emit_at: float | None = None
+        self._on_snapshot: SnapshotCallback | None = None
+        self._next_metrics_at: datetime | None = None
+        self._owns_pool = owns_pool
+        # Called (off the event loop) with a complete snapshot at most once a minute: the cache.
+        self.on_complete: Callable[[FleetSnapshot], None] | None = None
+        self._last_complete_at: float | None = None
+
+    @property
+    def cadence(self) -> Cadence:
+        return self.ctx.cadence
+
+    @property
+    def window_minutes(self) -> int:
+        return self.ctx.window_minutes
+
+    def _on_detail(self) -> None:
+        self._dirty.set()
+
+    # ---- SnapshotSource protocol -----------------------------------------------------------
+    def refresh_now(self) -> None:
+        for region in self.regions:
+            region.last_fleet_at = None
+        for event in self._wake.values():
+            event.set()
+
+    def pause(self, paused: bool) -> None:
+        self._paused = paused
+        self._urgent.set()
+        if paused:
+            self._resume.clear()
+        else:
+            self._resume.set()
+        self._dirty.set()
+
+    def set_window(self, minutes: int) -> None:
+        if minutes != self.ctx.window_minutes:
+            self.ctx.window_minutes = minutes
+            self.refresh_now()
+
+    def set_visible(self, arns: Iterable[str]) -> None:
+        new = set(arns)
+        fresh = new - self.ctx.visible
+        self.ctx.visible = new
+        # Rows that just scrolled into view and have only fleet-tier numbers get a pass now.
+        if any(arn not in r.fetched_full for r in self.regions for arn in fresh if arn in r.state.functions):
+            wake = self._wake.get("metrics")
+            if wake:
+                wake.set()
+
+    async def run(self, on_snapshot: SnapshotCallback) -> None:
+        self._on_snapshot = on_snapshot
+        cadence = self.cadence
+        loops: list[Coroutine[object, object, None]] = [self._emitter()]
+        for region in self.regions:
+            loops += [
+                self._loop("inventory", cadence.inventory_s, partial(self.refresh_inventory, region)),
+                self._loop("details", 5.0, partial(self.refresh_details, region, budget_s=30.0)),
+                self._loop("account", cadence.account_s, partial(self.refresh_account, region)),
+                self._loop("metrics", cadence.metrics_s, partial(self.refresh_metrics, region)),
+                self._loop("logs", cadence.logs_s, partial(self.refresh_logs, region)),
+                self._loop("queues", cadence.queues_s, partial(self.refresh_queues, region)),
+            ]
+        try:
+            async with asyncio.TaskGroup() as group:
+                for loop in loops:
+                    group.create_task(loop)
+        finally:
+            if self._owns_pool:
+                await self.pool.close()
+
+    # ---- one-shot ------------------------------------------------------------------------
+    async def collect_once(self) -> FleetSnapshot:
+        """Every source once, everything in full: what `--once` prints."""
+        for region in self.regions:
+            await asyncio.gather(self.refresh_account(region), self.refresh_inventory(region))
+            await asyncio.gather(
+                self.refresh_details(region, budget_s=None),
+                self.refresh_metrics(region, everything=True),
+                self.refresh_logs(region),
+            )
+            await self.refresh_queues(region)
+        return self.snapshot()
+
+    # ---- each source, for one Region -----------------------------------------------------
+    async def refresh_account(self, region: RegionCollector) -> None:
+        await account_refresher.refresh_account(self.ctx, region)
+
+    async def refresh_inventory(self, region: RegionCollector) -> None:
+        await inventory_refresher.refresh_inventory(self.ctx, region)
+
+    async def refresh_details(self, region: RegionCollector, budget_s: float | None) -> None:
+        await inventory_refresher.refresh_details(self.ctx, region, budget_s)
+
+    async def refresh_metrics(self, region: RegionCollector, everything: bool = False) -> None:
+        await refresh_metrics(self.ctx, region, everything)
+
+    async def refresh_logs(self, region: RegionCollector) -> None:
+        await logs_refresher.refresh_logs(self.ctx, region)
+
+    async def refresh_queues(self, region: RegionCollector) -> None:
+        await queues_refresher.refresh_queues(self.ctx, region)
+
+    # ---- scheduling ----------------------------------------------------------------------
+    async def _loop(self, name: str, period_s: float, step: Callable[[], Awaitable[object]]) -> None:
+        wake = self._wake.setdefault(name, asyncio.Event())
+        while True:
+            await self._resume.wait()
+            if name in NEEDS and not all(r.state.functions or r.state.source("inventory").ok for r in self.regions):
+                await asyncio.sleep(0.05)  # wait for the first function list
+                continue
+            wake.clear()
+            with contextlib.suppress(Exception):
+                await step()  # each step records its own failures in the source states
+            self._urgent.set()
+            self._dirty.set()
+            if name == "metrics":
+                self._next_metrics_at = self.clock.now() + timedelta(seconds=period_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=period_s)
+
+    async def _emitter(self) -> None:
+        """Coalesce bursts of updates into at most a few snapshots a second."""
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(0.2)
+            if not self._urgent.is_set() and self._last_emit_at is not None:
+                wait_s = DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at)
+                if wait_s > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._urgent.wait(), timeout=wait_s)
+            self._dirty.clear()
+            self._urgent.clear()
+            self._last_emit_at = self.clock.monotonic()
+            snapshot = self.snapshot()
+            if self._on_snapshot is not None:
+                self._on_snapshot(snapshot)
+            await self._maybe_complete(snapshot)
+
+    async def _maybe_complete(self, snapshot: FleetSnapshot) -> None:
+        if self.on_complete is None or not snapshot.functions:
+            return
+        if not (snapshot.sources["inventory"].ok and snapshot.sources["metrics"].ok):
+            return
+        mono = self.clock.monotonic()
+        if self._last_complete_at is not None and mono - self._last_complete_at < 60.0:
+            return
+        self._last_complete_at = mono
+        with contextlib.suppress(Exception):  # a full disk must not stop the dashboard
+            await asyncio.to_thread(self.on_complete, snapshot)
+
+    # ---- snapshot ------------------------------------------------------------------------
+    def snapshot(self) -> FleetSnapshot:
+        return build_snapshot(
+            self.ctx,
+            self.regions,
+            self.pool.accountant,
+            paused=self._paused,
+            next_refresh_at=self._next_metrics_at,
+        )
