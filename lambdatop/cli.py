@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lambdatop import __version__
 
 if TYPE_CHECKING:
+    from lambdatop.aws.budget import ControlPlaneBudgets
     from lambdatop.clock import Clock
     from lambdatop.model.snapshot import FleetSnapshot
     from lambdatop.protocols import Operator, SnapshotSource
@@ -168,8 +169,18 @@ async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...
 
     async with ClientPool(target) as pool:
         await pool.check_credentials()
-        collector = Collector(pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile)
+        collector = Collector(
+            pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile,
+            budgets=control_plane_budgets(settings),
+        )
         return await collector.collect_once()
+
+
+def control_plane_budgets(settings: Settings) -> ControlPlaneBudgets:
+    """One per account view, shared by its collector and (through `collector.budgets`) the operator."""
+    from lambdatop.aws.budget import ControlPlaneBudgets
+
+    return ControlPlaneBudgets(settings.control_plane_rps, settings.control_plane_burst, settings.get_function_rps)
 
 
 def build_app(
@@ -212,7 +223,7 @@ def _run_tui(settings: Settings) -> int:
         return EXIT_USAGE
     collector = Collector(
         pool, regions, clock, window_minutes=settings.window_minutes, cadence=cadence,
-        profile=settings.profile, owns_pool=True,
+        profile=settings.profile, owns_pool=True, budgets=control_plane_budgets(settings),
     )
     initial, cache = _load_cache(settings, target, regions, clock)
 
@@ -227,7 +238,7 @@ def _run_tui(settings: Settings) -> int:
             new_regions = (default,)
         return Collector(
             new_pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
-            profile=new.profile, owns_pool=True,
+            profile=new.profile, owns_pool=True, budgets=control_plane_budgets(new),
         )
 
     if cache is not None:

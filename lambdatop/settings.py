@@ -42,6 +42,10 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
     animations: bool = False
     budget_usd_per_hour: float | None = None
+    # [aws]: the share of Lambda's control plane lambdatop's background reads may use.
+    control_plane_rps: float = 3.0
+    control_plane_burst: int = 5
+    get_function_rps: float = 20.0
     # NO_COLOR was set (non-empty): emit no colour, whatever theme is active.
     no_color: bool = False
 
@@ -62,6 +66,7 @@ Each setting takes the first value found, left to right: flag, environment, conf
 | production cue | — | — | `prod` ⁵ | off |
 | key bindings | — | — | `[keymap]` | built in |
 | monitoring budget | — | — | `[cost] budget_usd_per_hour` | none |
+| control-plane share | — | — | `[aws] control_plane_rps`, `…_burst`, `get_function_rps` | 3, 5, 20 rps |
 | animations | — | — | `animations` | off |
 
 `<p>` is the active profile: `--profile`, else `AWS_DEFAULT_PROFILE` / `AWS_PROFILE` (in
@@ -104,6 +109,11 @@ theme = "high-contrast"
 
 [cost]
 budget_usd_per_hour = 0.50   # slow the fleet tier before monitoring costs more
+
+[aws]                   # how much of Lambda's control plane the background reads may use
+control_plane_rps = 3.0      # of the account's shared 15 rps pool (at most 10)
+control_plane_burst = 5
+get_function_rps = 20.0      # GetFunction's own 100 rps pool (at most 50)
 
 [demo]
 refresh = 5
@@ -203,6 +213,21 @@ def _budget(value: object) -> float:
     raise _Invalid(f"must be a positive number of US dollars, not {_describe(value)}")
 
 
+def _rate(limit: float) -> Parser:
+    def parse(value: object) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= limit:
+            return float(value)
+        raise _Invalid(f"must be a number of requests per second above 0 and at most {limit:g}, not {_describe(value)}")
+
+    return parse
+
+
+def _burst(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 15:
+        return value
+    raise _Invalid(f"must be a whole number of requests from 1 to 15, not {_describe(value)}")
+
+
 def _seed(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -294,7 +319,13 @@ _DEMO: Section = {
     "window": ("window_minutes", parse_window),
     "refresh": ("refresh_s", parse_refresh),
 }
-_TABLES = ("keymap", "profiles", "cost", "demo")
+# Lambda's shared pool is 15 rps per account and Region, GetFunction's 100 rps: never all of it.
+_AWS: Section = {
+    "control_plane_rps": ("control_plane_rps", _rate(10.0)),
+    "control_plane_burst": ("control_plane_burst", _burst),
+    "get_function_rps": ("get_function_rps", _rate(50.0)),
+}
+_TABLES = ("keymap", "profiles", "cost", "demo", "aws")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +368,7 @@ def _check_config(data: Mapping[str, object], path: Path, problems: list[str]) -
         _parse_into(top, "keymap", _keymap, data["keymap"], "[keymap]", problems)
     cost = _table(data, "cost", problems)
     top.update(_check_section(cost, _COST, "in [cost]", problems))
+    top.update(_check_section(_table(data, "aws", problems), _AWS, "in [aws]", problems))
     demo = _check_section(_table(data, "demo", problems), _DEMO, "in [demo]", problems)
     profiles: dict[str, dict[str, object]] = {}
     for name, section in _table(data, "profiles", problems).items():
@@ -413,6 +445,9 @@ _FLAGS: Mapping[str, tuple[str, Parser]] = {
     "animations": ("animations", _bool),
     "budget_usd_per_hour": ("budget", _budget),
     "no_color": ("no_color", _bool),
+    "control_plane_rps": ("control_plane_rps", _rate(10.0)),
+    "control_plane_burst": ("control_plane_burst", _burst),
+    "get_function_rps": ("get_function_rps", _rate(50.0)),
 }
 
 

@@ -34,7 +34,12 @@ FUNCTION_METRICS: dict[str, tuple[str, str]] = {
     "duration_p99_ms": ("Duration", "p99"),
     "iterator_age_max_ms": ("IteratorAge", "Maximum"),
     "async_events_dropped": ("AsyncEventsDropped", "Sum"),
+    "dead_letter_errors": ("DeadLetterErrors", "Sum"),
+    "destination_delivery_failures": ("DestinationDeliveryFailures", "Sum"),
 }
+
+# What a canary is judged on, per version behind a weighted alias.
+CANARY_SET: tuple[str, ...] = ("invocations", "errors", "throttles", "duration_p99_ms")
 
 ACCOUNT_METRICS: dict[str, tuple[str, str]] = {
     "concurrent_executions_max": ("ConcurrentExecutions", "Maximum"),
@@ -57,6 +62,7 @@ class TargetKind(Enum):
     SERIES = "series"  # a function's per-minute invocations
     ACCOUNT = "account"  # one account-level figure of a Region
     QUEUE = "queue"  # a failure queue's age
+    CANARY = "canary"  # one figure of one version served through an alias
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,8 @@ class QueryTarget:
     kind: TargetKind
     key: str
     field: str
+    alias: str | None = None  # CANARY only
+    version: str | None = None  # CANARY only
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +138,22 @@ class QueryBuilder:
                     stat=stat,
                     period_s=period_s,
                     target=QueryTarget(TargetKind.FUNCTION, arn, field_name),
+                )
+            )
+
+    def canary(self, arn: str, name: str, alias: str, version: str, fields: tuple[str, ...], period_s: int) -> None:
+        """A version's figures through an alias: FunctionName + Resource=name:alias + ExecutedVersion."""
+        for field_name in fields:
+            metric, stat = FUNCTION_METRICS[field_name]
+            self.queries.append(
+                MetricQuery(
+                    id=self._next_id("c"),
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions=(("FunctionName", name), ("Resource", f"{name}:{alias}"), ("ExecutedVersion", version)),
+                    stat=stat,
+                    period_s=period_s,
+                    target=QueryTarget(TargetKind.CANARY, arn, field_name, alias, version),
                 )
             )
 

@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from lambdatop.aws.budget import ControlPlaneBudget
 from lambdatop.aws.errors import Failure, classify
-from lambdatop.aws.inventory import InventoryLimiters, InventoryReader
+from lambdatop.aws.inventory import InventoryReader
 from lambdatop.aws.logs import ColdStartReader
 from lambdatop.aws.metrics import MetricsReader
 from lambdatop.aws.queues import QueueReader
@@ -30,6 +31,8 @@ class CollectorContext:
     visible: set[str] = field(default_factory=set)
     # Called when a per-function read lands: the screen may refresh, but need not at once.
     on_detail: Callable[[], None] = lambda: None
+    # Called when new rows arrive (a ListFunctions page): the screen refreshes at once.
+    on_rows: Callable[[], None] = lambda: None
 
     def window(self) -> tuple[datetime, datetime]:
         """The whole minutes the numbers cover: [start, end)."""
@@ -40,9 +43,10 @@ class CollectorContext:
 class RegionCollector:
     """Readers and state for one Region."""
 
-    def __init__(self, pool: ClientPool, region: str, profile: str | None) -> None:
+    def __init__(self, pool: ClientPool, region: str, profile: str | None, budget: ControlPlaneBudget) -> None:
         self.state = RegionState(region=region, profile=profile)
-        self.inventory = InventoryReader(pool, region, InventoryLimiters())
+        self.budget = budget
+        self.inventory = InventoryReader(pool, region, budget)
         self.metrics = MetricsReader(pool, region)
         self.logs = ColdStartReader(pool, region)
         self.queues = QueueReader(pool, region)
@@ -50,6 +54,8 @@ class RegionCollector:
         self.last_forced_fleet_at: float | None = None
         self.plan: TierPlan | None = None
         self.fetched_full: set[str] = set()  # functions that had one full-set read
+        self.listing_ok = False  # the last ListFunctions pass answered
+        self.evidence_error: str | None = None  # why ListMetrics did not answer, if it did not
 
 
 def record_failure(ctx: CollectorContext, region: RegionCollector, source: str, exc: BaseException) -> Failure:

@@ -1,34 +1,43 @@
-"""What exists (ListFunctions, event-source mappings) and each function's details."""
+"""What exists (ListFunctions, event-source mappings, ListMetrics evidence) and each function's
+details, read through the account+Region's control-plane budget."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 
 from lambdatop.aws.errors import Failure, classify
+from lambdatop.aws.inventory import FunctionConfig
+from lambdatop.aws.metric_discovery import discover
 from lambdatop.collector.context import CollectorContext, RegionCollector, guarded
+from lambdatop.collector.details_plan import DetailRead, due_reads
+from lambdatop.collector.knowledge import Known
 
 # A failure of one of these kinds is the account's or the network's, not the function's:
 # the pass stops instead of failing every remaining function the same way.
-PASS_ENDING = frozenset({"throttled", "denied", "credentials", "unreachable"})
+PASS_ENDING = frozenset({"throttled", "denied", "credentials", "unreachable", "timeout"})
+MAX_IN_FLIGHT = 16
 
 
 async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> None:
     state = region.state
+    first_listing = not state.functions
+
+    def on_page(configs: list[FunctionConfig]) -> None:
+        # On the first listing, rows show page by page while later pages still load.
+        if first_listing:
+            for config in configs:
+                state.functions[config.arn] = config
+            state.reindex()
+            ctx.on_rows()
 
     async def work() -> None:
         functions, mappings = await asyncio.gather(
-            region.inventory.list_functions(), region.inventory.event_source_mappings()
+            region.inventory.list_functions(on_page), region.inventory.event_source_mappings()
         )
         listed = {f.arn: f for f in functions}
-        for arn, config in listed.items():
-            old = state.functions.get(arn)
-            if old is not None and old.last_modified != config.last_modified:
-                state.detail_at.pop(arn, None)  # changed: re-read its details first
         for gone in set(state.functions) - set(listed):
-            state.details.pop(gone, None)
-            state.detail_at.pop(gone, None)
+            state.knowledge.pop(gone, None)
             state.metrics.pop(gone, None)
             state.series.pop(gone, None)
             region.fetched_full.discard(gone)  # a function re-created under its name starts afresh
@@ -42,61 +51,97 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
                     if target:
                         state.redrive_targets[mapping.source_arn] = target
 
-    await guarded(ctx, region, "inventory", work())
+    region.listing_ok = await guarded(ctx, region, "inventory", work()) is None
+    if region.listing_ok:
+        await refresh_evidence(ctx, region)
 
 
-def detail_order(ctx: CollectorContext, region: RegionCollector) -> list[str]:
+async def refresh_evidence(ctx: CollectorContext, region: RegionCollector) -> None:
+    """ListMetrics: where aliases, async traffic and provisioned concurrency can exist.
+    Refused or failed, the last evidence stays; with none, every detail is read (slower)."""
+    try:
+        region.state.evidence = await discover(region.inventory.pool, region.state.region)
+    except Exception as exc:
+        failure = classify(exc)
+        region.evidence_error = failure.reason
+        if failure.kind == "credentials":
+            raise
+    else:
+        region.evidence_error = None
+
+
+async def read_part(ctx: CollectorContext, region: RegionCollector, read: DetailRead) -> Failure | None:
+    """One detail read; on failure the last good value stays and the row says since when."""
     state = region.state
-    never = [a for a in state.functions if a not in state.detail_at]
-    never.sort(key=lambda a: (a not in ctx.visible, state.functions[a].name))
-    oldest = sorted((a for a in state.functions if a in state.detail_at), key=lambda a: state.detail_at[a])
-    return never + oldest
+    config = state.functions.get(read.arn)
+    if config is None:
+        return None
+    known = state.known(read.arn)
+    now = ctx.clock.now()
+    known.tried_at[read.part] = now
+    inventory = region.inventory
+    try:
+        if read.part == "basics":
+            known.basics = Known(await inventory.basics(config.name, read.priority), now, config.revision)
+        elif read.part == "aliases":
+            known.aliases = Known(await inventory.aliases(config.name, read.priority), now, config.revision)
+        elif read.part == "destinations":
+            arns = await inventory.on_failure_destinations(config.name, read.priority)
+            known.destinations = Known(arns, now, config.revision)
+        else:
+            total = await inventory.provisioned(config.name, read.priority)
+            if total is not None:
+                known.provisioned = Known(total, now, config.revision)
+    except Exception as exc:
+        failure = classify(exc)
+        known.failed(read.part, failure.reason, ctx.clock.now())
+        return failure
+    known.read_ok(read.part)
+    ctx.on_detail()
+    return None
 
 
 async def refresh_details(ctx: CollectorContext, region: RegionCollector, budget_s: float | None) -> None:
-    """Per-function reads, through the limiters. Runs until done or out of time budget."""
+    """The reads due now (see details_plan), until done, out of time, or the account says stop."""
     state = region.state
     start = ctx.clock.monotonic()
-    due_before = ctx.clock.now() - timedelta(seconds=ctx.cadence.inventory_s)
-    order = [a for a in detail_order(ctx, region) if a not in state.detail_at or state.detail_at[a] < due_before]
-    pending: set[asyncio.Task[None]] = set()
-    failure: Failure | None = None
+    reads = due_reads(
+        state, ctx.visible, ctx.clock.now(), ctx.cadence, provisioned_supported=region.inventory.provisioned_supported
+    )
+    pending: set[asyncio.Task[Failure | None]] = set()
+    stop: Failure | None = None
+    failed: Failure | None = None
 
-    async def one(arn: str) -> None:
-        nonlocal failure
-        config = state.functions.get(arn)
-        if config is None:
-            return
-        try:
-            detail = await region.inventory.function_detail(config.name)
-        except Exception as exc:
-            failure = classify(exc)
-            return
-        state.details[arn] = detail
-        state.detail_at[arn] = ctx.clock.now()
-        if detail.errors:
-            failure = Failure("error", detail.errors[0])
-        ctx.on_detail()
+    def done(task: asyncio.Task[Failure | None]) -> None:
+        nonlocal stop, failed
+        pending.discard(task)
+        failure = None if task.cancelled() else task.result()
+        if failure is not None:
+            failed = failure
+            if failure.kind in PASS_ENDING:
+                stop = failure
 
-    for arn in order:
-        if budget_s is not None and ctx.clock.monotonic() - start > budget_s:
+    for read in reads:
+        if stop is not None or (budget_s is not None and ctx.clock.monotonic() - start > budget_s):
             break
-        if failure is not None and failure.kind in PASS_ENDING:
-            break
-        task = asyncio.create_task(one(arn))
+        task = asyncio.create_task(read_part(ctx, region, read))
         pending.add(task)
-        task.add_done_callback(pending.discard)
-        if len(pending) >= 16:
+        task.add_done_callback(done)
+        if len(pending) >= MAX_IN_FLIGHT:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    if stop is not None:
+        for task in pending:
+            task.cancel()  # queued in the budget: no call was made for them
     if pending:
         await asyncio.wait(pending)
     now = ctx.clock.now()
-    if failure is not None:
-        state.source("inventory").failed(now, failure.reason)
-    elif order:
-        state.source("inventory").succeeded(now)
+    inventory = state.source("inventory")
+    if stop is not None:
+        inventory.failed(now, stop.reason, stop.unsupported)  # the account's problem: every row
+    elif reads and failed is None and inventory.ok is False and region.listing_ok:
+        inventory.succeeded(now)  # the reads work again; per-function failures stay on their rows
     provisioned = state.source("provisioned")
     if region.inventory.provisioned_supported is False:
         provisioned.failed(now, "ListProvisionedConcurrencyConfigs not supported by this endpoint", True)
-    elif region.inventory.provisioned_supported:
-        provisioned.succeeded(now)
+    elif region.inventory.provisioned_supported or state.evidence is not None:
+        provisioned.succeeded(now)  # read where it exists; ListMetrics says where that is

@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lambdatop.aws.inventory import (
-    AccountLimits,
-    EventSourceMapping,
-    FunctionConfig,
-    FunctionDetail,
-)
+from lambdatop.aws.inventory import AccountLimits, EventSourceMapping, FunctionConfig
+from lambdatop.aws.metric_discovery import MetricEvidence
+from lambdatop.collector.knowledge import FunctionKnowledge
 from lambdatop.model.reports import ColdStartStats
 from lambdatop.model.snapshot import DlqKind, SourceStatus
 
@@ -60,12 +57,15 @@ class RegionState:
     account_id: str | None = None
     limits: AccountLimits | None = None
     functions: dict[str, FunctionConfig] = field(default_factory=dict)
-    details: dict[str, FunctionDetail] = field(default_factory=dict)
-    detail_at: dict[str, datetime] = field(default_factory=dict)
+    knowledge: dict[str, FunctionKnowledge] = field(default_factory=dict)
+    # Which functions have alias, async and PC metrics (None: ListMetrics not answered yet).
+    evidence: MetricEvidence | None = None
     mappings: list[EventSourceMapping] = field(default_factory=list)
     redrive_targets: dict[str, str] = field(default_factory=dict)  # source queue -> DLQ
     metrics: dict[str, dict[str, Timed]] = field(default_factory=dict)  # arn -> field -> value
     series: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # (function arn, alias, version) -> field -> value, for weighted aliases
+    canary_metrics: dict[tuple[str, str, str], dict[str, Timed]] = field(default_factory=dict)
     account_metrics: dict[str, Timed] = field(default_factory=dict)
     cold_starts: dict[str, tuple[ColdStartStats | None, datetime]] = field(default_factory=dict)
     queue_depth: dict[str, Timed] = field(default_factory=dict)
@@ -87,6 +87,12 @@ class RegionState:
             by_name.setdefault(function_name(mapping.function_arn), []).append(mapping)
         self._mappings_by_name = by_name
 
+    def known(self, arn: str) -> FunctionKnowledge:
+        knowledge = self.knowledge.get(arn)
+        if knowledge is None:
+            knowledge = self.knowledge[arn] = FunctionKnowledge()
+        return knowledge
+
     def source(self, name: str) -> SourceState:
         state = self.sources.get(name)
         if state is None:
@@ -99,8 +105,8 @@ class RegionState:
         queues: list[tuple[str, DlqKind]] = []
         if config.dead_letter_arn:
             queues.append((config.dead_letter_arn, "dead-letter"))
-        detail = self.details.get(arn)
-        for target in (detail.on_failure_arns or ()) if detail else ():
+        known = self.knowledge.get(arn)
+        for target in known.destinations.value if known and known.destinations else ():
             queues.append((target, "on-failure"))
         for mapping in self._mappings_of(arn):
             if mapping.on_failure_arn:

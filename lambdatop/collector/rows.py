@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lambdatop.collector.canaries import canary_rows
 from lambdatop.collector.region_state import RegionState
 from lambdatop.model.snapshot import AliasRow, FunctionRow, QueueRow, RegionSummary
 
 
 def function_row(state: RegionState, arn: str, metric_stale_after: datetime | None) -> FunctionRow:
     config = state.functions[arn]
-    detail = state.details.get(arn)
+    known = state.knowledge.get(arn)
+    basics = known.basics.value if known and known.basics else None
     stale: list[str] = []
     for name in ("inventory", "provisioned", "metrics", "percentiles", "logs", "queues"):
         source = state.sources.get(name)
         if source is not None and source.ok is False:
             stale.append(name)
-    if (detail is None or detail.errors) and "inventory" not in stale:
+    # Never read, or a part's last read failed: the last good values stay, marked stale.
+    if (basics is None or (known is not None and known.failures)) and "inventory" not in stale:
         stale.append("inventory")
     metrics_at = state.metrics_at(arn)
     if "metrics" not in stale and (
@@ -49,10 +52,10 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         return round(value) if value is not None else None
 
     aliases: tuple[AliasRow, ...] = ()
-    if detail and detail.aliases:
+    if known and known.aliases:
         aliases = tuple(
             AliasRow(name=a.name, version=a.version, weights=dict(a.weights), revision_id=a.revision_id)
-            for a in detail.aliases
+            for a in known.aliases.value
         )
     return FunctionRow(
         arn=arn,
@@ -67,9 +70,9 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         log_format=config.log_format,
         tracing_mode=config.tracing_mode,
         last_modified=config.last_modified,
-        tags=dict(detail.tags) if detail else {},
-        reserved_concurrency=detail.reserved_concurrency if detail else None,
-        provisioned_concurrency=detail.provisioned_concurrency if detail else None,
+        tags=dict(basics.tags) if basics else {},
+        reserved_concurrency=basics.reserved_concurrency if basics else None,
+        provisioned_concurrency=known.provisioned.value if known and known.provisioned else None,
         dlqs=tuple(queues),
         aliases=aliases,
         has_stream_source=state.has_stream_source(arn),
@@ -81,6 +84,9 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         duration_p99_ms=state.metric(arn, "duration_p99_ms"),
         iterator_age_max_ms=state.metric(arn, "iterator_age_max_ms"),
         async_events_dropped=count("async_events_dropped"),
+        dead_letter_errors=count("dead_letter_errors"),
+        destination_delivery_failures=count("destination_delivery_failures"),
+        canaries=canary_rows(state, arn),
         invocations_series=state.series.get(arn, ()),
         reports=stats.reports if stats else None,
         cold_starts=stats.cold_starts if stats else None,
@@ -90,6 +96,7 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         init_max_ms=stats.init_max_ms if stats else None,
         metrics_at=metrics_at,
         logs_at=logs_entry[1] if logs_entry else None,
+        details_at=known.read_at if known else None,
         stale=tuple(stale),
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
+from lambdatop.aws.budget import ControlPlaneBudgets
 from lambdatop.aws.session import ClientPool
 from lambdatop.clock import Clock
 from lambdatop.collector import account_refresher, inventory_refresher, logs_refresher, queues_refresher
@@ -41,13 +42,18 @@ class Collector:
         cadence: Cadence | None = None,
         profile: str | None = None,
         owns_pool: bool = False,
+        budgets: ControlPlaneBudgets | None = None,
     ) -> None:
         if not regions:
             raise ValueError("at least one region is needed")
         self.pool = pool
         self.clock = clock
-        self.ctx = CollectorContext(clock, cadence or Cadence(), window_minutes, on_detail=self._on_detail)
-        self.regions = [RegionCollector(pool, r, profile) for r in regions]
+        self.ctx = CollectorContext(
+            clock, cadence or Cadence(), window_minutes, on_detail=self._on_detail, on_rows=self._on_rows
+        )
+        # One control-plane budget per Region, shared with the operator (cli wires both).
+        self.budgets = budgets or ControlPlaneBudgets()
+        self.regions = [RegionCollector(pool, r, profile, self.budgets.for_region(r)) for r in regions]
         self._paused = False
         self._resume = asyncio.Event()
         self._resume.set()
@@ -74,6 +80,10 @@ class Collector:
         return self.ctx.window_minutes
 
     def _on_detail(self) -> None:
+        self._dirty.set()
+
+    def _on_rows(self) -> None:
+        self._urgent.set()
         self._dirty.set()
 
     # ---- SnapshotSource protocol -----------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
-from lambdatop.aws.inventory import InventoryLimiters
+from lambdatop.aws.budget import ControlPlaneBudgets
 from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.metric_queries import is_percentile_stat
 from lambdatop.aws.session import AwsTarget, ClientPool
@@ -53,6 +53,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("lambda", "GetAccountSettings"): "get_account_settings",
     ("sts", "GetCallerIdentity"): "get_caller_identity",
     ("cloudwatch", "GetMetricData"): "get_metric_data",
+    ("cloudwatch", "ListMetrics"): "list_metrics",
     ("cloudwatch-logs", "StartQuery"): "start_query",
     ("cloudwatch-logs", "GetQueryResults"): "get_query_results",
     ("cloudwatch-logs", "FilterLogEvents"): "filter_log_events",
@@ -90,6 +91,11 @@ class FakeFunction:
     dead_letter_arn: str | None = None
     log_format: str = "Text"
     last_modified: str = "2026-11-01T00:00:00.000+0000"
+    # ListAliases items ({"Name", "FunctionVersion", "RoutingConfig"?}); CloudWatch then lists
+    # Resource metrics for the function, and ExecutedVersion ones per version.
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    on_failure_destination: str | None = None  # ListFunctionEventInvokeConfigs' OnFailure
+    async_traffic: bool = False  # CloudWatch lists AsyncEventsReceived for it
 
     @property
     def arn(self) -> str:
@@ -251,10 +257,13 @@ class FakeAws:
         return answer
 
     def list_aliases(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Aliases": []}
+        return {"Aliases": list(self.functions[params["FunctionName"]].aliases)}
 
     def list_function_event_invoke_configs(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"FunctionEventInvokeConfigs": []}
+        target = self.functions[params["FunctionName"]].on_failure_destination
+        if target is None:
+            return {"FunctionEventInvokeConfigs": []}
+        return {"FunctionEventInvokeConfigs": [{"DestinationConfig": {"OnFailure": {"Destination": target}}}]}
 
     def list_provisioned_concurrency_configs(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ProvisionedConcurrencyConfigs": []}
@@ -290,6 +299,8 @@ class FakeAws:
         metric = stat["Metric"]
         dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
         name = dims.get("FunctionName") or dims.get("QueueName")
+        if name and "ExecutedVersion" in dims:
+            name = f"{name}@{dims['ExecutedVersion']}"  # a version through an alias: set_rate("fn@7", ...)
         if name in self.status_codes:
             return {"Id": query["Id"], "Label": metric["MetricName"], "Timestamps": [], "Values": [],
                     "StatusCode": self.status_codes[name]}
@@ -332,6 +343,31 @@ class FakeAws:
         if stat == "Average":
             return sum(minutes) / len(minutes)
         return max(minutes)  # Maximum, and a plausible stand-in for any percentile
+
+    def list_metrics(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The Resource / ExecutedVersion and AsyncEventsReceived metrics of the functions set up so."""
+        found: list[dict[str, Any]] = []
+        for function in self.functions.values():
+            dims = [{"Name": "FunctionName", "Value": function.name}]
+            if function.async_traffic:
+                found.append({"MetricName": "AsyncEventsReceived", "Dimensions": dims})
+            for alias in function.aliases:
+                resource = [*dims, {"Name": "Resource", "Value": f"{function.name}:{alias['Name']}"}]
+                found.append({"MetricName": "Invocations", "Dimensions": resource})
+                extra = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights", {})
+                versions = {alias["FunctionVersion"], *extra}
+                for version in sorted(versions):
+                    executed = [*resource, {"Name": "ExecutedVersion", "Value": version}]
+                    found.append({"MetricName": "Invocations", "Dimensions": executed})
+        wanted_name = params.get("MetricName")
+        wanted_dims = {d["Name"] for d in params.get("Dimensions", [])}
+        metrics = [
+            {"Namespace": "AWS/Lambda", **m}
+            for m in found
+            if (wanted_name is None or m["MetricName"] == wanted_name)
+            and wanted_dims <= {d["Name"] for d in m["Dimensions"]}
+        ]
+        return {"Metrics": metrics}
 
     # ---- logs -------------------------------------------------------------------------------
     def start_query(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -400,9 +436,10 @@ def fake_collector(
     minutes at 10 rps); they have their own tests, so here they are opened wide.
     """
     clock = FakeClock()
-    collector = Collector(fake_pool(fake), [REGION], clock, window_minutes=window_minutes, cadence=cadence)
+    wide_budget = ControlPlaneBudgets(shared_rps=1e9, shared_burst=1_000_000_000, get_function_rps=1e9)
+    collector = Collector(
+        fake_pool(fake), [REGION], clock, window_minutes=window_minutes, cadence=cadence, budgets=wide_budget
+    )
     for region in collector.regions:
-        wide = RateLimiter(1e9, burst=1_000_000_000)
-        region.inventory.limiters = InventoryLimiters(shared_pool=wide, get_function=wide)
-        region.logs.filter_limiter = wide
+        region.logs.filter_limiter = RateLimiter(1e9, burst=1_000_000_000)
     return collector, clock
