@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from lambdatop.aws.errors import Failure
 from lambdatop.aws.metric_queries import MetricQuery, TargetKind
 from lambdatop.aws.metrics import MetricSeries
 from lambdatop.collector.region_state import RegionState, Timed
@@ -59,3 +60,26 @@ def forget_unread(state: RegionState, read: Iterable[MetricQuery]) -> None:
         stored = state.metrics.get(arn, {})
         for name in set(stored) - names:
             del stored[name]
+
+
+def note_failed_targets(
+    state: RegionState,
+    queries: Iterable[MetricQuery],
+    failed: Mapping[str, Failure],
+    answered: Iterable[MetricQuery],
+    now: datetime,
+) -> set[str]:
+    """Functions whose call failed keep their last numbers, marked stale since the first
+    failure; those answered now are fresh again. Returns the functions that failed."""
+    fresh = {q.target.key for q in answered if q.target.kind is TargetKind.FUNCTION}
+    failing: dict[str, str] = {}
+    for query in queries:
+        failure = failed.get(query.id)
+        if failure is not None and query.target.kind in (TargetKind.FUNCTION, TargetKind.CANARY):
+            failing[query.target.key] = failure.reason
+    for arn in fresh - set(failing):
+        state.metric_failures.pop(arn, None)
+    for arn, reason in failing.items():
+        since = state.metric_failures.get(arn, (reason, now))[1]
+        state.metric_failures[arn] = (reason, since)
+    return set(failing)

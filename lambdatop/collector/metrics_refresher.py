@@ -12,7 +12,7 @@ from lambdatop.collector.metric_plan import (
     steady_fleet_queries,
     unexplained_trouble,
 )
-from lambdatop.collector.metric_store import forget_unread, store_answers
+from lambdatop.collector.metric_store import forget_unread, note_failed_targets, store_answers
 from lambdatop.collector.region_state import Timed
 
 
@@ -30,24 +30,28 @@ async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everyt
             state.metrics.clear()
             state.series.clear()
         state.metrics_window_min = ctx.window_minutes
-        store_answers(state, plan.queries, answer.series, start, ctx.window_minutes, now)
-        forget_unread(state, plan.queries)
+        answered = [q for q in plan.queries if q.id not in answer.failed]
+        store_answers(state, answered, answer.series, start, ctx.window_minutes, now)
+        forget_unread(state, answered)
+        failed_functions = note_failed_targets(state, plan.queries, answer.failed, answered, now)
         for arn in plan.probed:
-            if quiet(region, arn):
+            if arn not in failed_functions and quiet(region, arn):
                 state.metrics[arn]["errors"] = Timed(0.0, now)  # no invocation, no error
         # A probe that found invocations has no error count yet: read it now, so a function
         # that just woke up failing is judged on this pass, not at the next fleet one.
-        woke = [a for a in plan.probed if not quiet(region, a)]
+        woke = [a for a in plan.probed if a not in failed_functions and not quiet(region, a)]
         if woke:
             follow_up = QueryBuilder()
             for arn in woke:
                 function_queries(follow_up, region, arn, ("errors",), ctx.window_minutes * 60)
             more = await region.metrics.fetch(follow_up.queries, start, end, mono)
-            store_answers(state, follow_up.queries, more.series, start, ctx.window_minutes, now)
+            answered_more = [q for q in follow_up.queries if q.id not in more.failed]
+            store_answers(state, answered_more, more.series, start, ctx.window_minutes, now)
+            failed_functions |= note_failed_targets(state, follow_up.queries, more.failed, answered_more, now)
     except Exception as exc:
         record_failure(ctx, region, "metrics", exc)
         return
-    region.fetched_full.update(plan.hot, plan.fleet)
+    region.fetched_full.update(a for a in (*plan.hot, *plan.fleet) if a not in failed_functions)
     state.source("metrics").succeeded(now)
     percentiles = state.source("percentiles")
     if answer.percentile_error:

@@ -13,8 +13,16 @@ async def refresh_queues(ctx: CollectorContext, region: RegionCollector) -> None
     now = ctx.clock.now()
     for arn, depth in result.depth.items():
         state.queue_depth[arn] = Timed(float(depth), now)
-    if result.failures:
+        state.queue_failures.pop(arn, None)
+    # A queue that cannot be read keeps its last depth and marks only its own functions stale.
+    for arn, failure in result.failures.items():
+        since = state.queue_failures.get(arn, (failure.reason, now))[1]
+        state.queue_failures[arn] = (failure.reason, since)
+    for gone in set(state.queue_failures) - set(arns):
+        del state.queue_failures[gone]
+    source = state.source("queues")
+    if result.failures and not result.depth:
         first = next(iter(result.failures.values()))
-        state.source("queues").failed(now, f"{len(result.failures)} queue(s): {first.reason}")
+        source.failed(now, f"{len(result.failures)} queue(s): {first.reason}")
     else:
-        state.source("queues").succeeded(now)
+        source.succeeded(now)

@@ -67,6 +67,10 @@ class RegionState:
     # (function arn, alias, version) -> field -> value, for weighted aliases
     canary_metrics: dict[tuple[str, str, str], dict[str, Timed]] = field(default_factory=dict)
     account_metrics: dict[str, Timed] = field(default_factory=dict)
+    # function -> (reason, since) while the GetMetricData call carrying its queries fails
+    metric_failures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    # queue -> (reason, since) while its depth cannot be read
+    queue_failures: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     cold_starts: dict[str, tuple[ColdStartStats | None, datetime]] = field(default_factory=dict)
     queue_depth: dict[str, Timed] = field(default_factory=dict)
     queue_age: dict[str, Timed] = field(default_factory=dict)

@@ -14,16 +14,21 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
     known = state.knowledge.get(arn)
     basics = known.basics.value if known and known.basics else None
     stale: list[str] = []
+    # A source down as a whole makes every row's figures from it stale; queues only the rows
+    # that have one (a function without a failure queue has nothing there to be stale).
+    has_queue = bool(state.failure_queues(arn))
     for name in ("inventory", "provisioned", "metrics", "percentiles", "logs", "queues"):
         source = state.sources.get(name)
-        if source is not None and source.ok is False:
+        if source is not None and source.ok is False and (name != "queues" or has_queue):
             stale.append(name)
     # Never read, or a part's last read failed: the last good values stay, marked stale.
     if (basics is None or (known is not None and known.failures)) and "inventory" not in stale:
         stale.append("inventory")
     metrics_at = state.metrics_at(arn)
     if "metrics" not in stale and (
-        metrics_at is None or (metric_stale_after is not None and metrics_at < metric_stale_after)
+        metrics_at is None
+        or arn in state.metric_failures  # its call failed: the last numbers, kept, are stale
+        or (metric_stale_after is not None and metrics_at < metric_stale_after)
     ):
         stale.append("metrics")
     logs_entry = state.cold_starts.get(config.log_group)
@@ -44,7 +49,8 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
                 oldest_age_s=age.value if age else None,
             )
         )
-        if queue_arn.startswith("arn:aws:sqs:") and depth is None and "queues" not in stale:
+        unread = depth is None or queue_arn in state.queue_failures
+        if queue_arn.startswith("arn:aws:sqs:") and unread and "queues" not in stale:
             stale.append("queues")
 
     def count(name: str) -> int | None:

@@ -161,6 +161,8 @@ class FakeAws:
     refuse_percentiles: bool = False  # HTTP 500 for any GetMetricData call with a pNN stat
     # FunctionName -> the StatusCode its queries get, with no values ("InternalError", "Forbidden")
     status_codes: dict[str, str] = field(default_factory=dict)
+    # FunctionName -> what a GetMetricData call carrying any query for it fails with
+    fail_calls_with: dict[str, Callable[[], Exception]] = field(default_factory=dict)
     metric_calls: list[MetricCall] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     _queries: dict[str, list[str]] = field(default_factory=dict)
@@ -289,6 +291,11 @@ class FakeAws:
         if self.refuse_percentiles and call.percentile_queries():
             call.refused = True
             raise FakeError("InternalFailure", 500, "percentile statistics are not supported")
+        for query in queries:
+            for dim in query["MetricStat"]["Metric"].get("Dimensions", []):
+                fault = self.fail_calls_with.get(dim["Value"]) if dim["Name"] == "FunctionName" else None
+                if fault is not None:
+                    raise fault()
         return {
             "MetricDataResults": [self._answer(q, call.start, call.end) for q in queries],
             "Messages": [],
@@ -414,6 +421,8 @@ class FakeAws:
 
     def get_queue_attributes(self, params: dict[str, Any]) -> dict[str, Any]:
         name = params["QueueUrl"].rsplit("/", 1)[-1]
+        if name not in self.queue_depths:
+            raise FakeError("AWS.SimpleQueueService.NonExistentQueue", 400, "no such queue")
         return {"Attributes": {"ApproximateNumberOfMessages": str(self.queue_depths[name])}}
 
 
