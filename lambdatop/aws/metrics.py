@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lambdatop.aws.errors import Failure, classify, error_code, http_status
+from lambdatop.aws.code_errors import is_code_error
+from lambdatop.aws.errors import Failure, classify, http_status
 from lambdatop.aws.metric_queries import MetricQuery
 from lambdatop.aws.session import ClientPool
 
@@ -92,7 +93,7 @@ class MetricsReader:
         errors: list[tuple[list[MetricQuery], BaseException]] = []
         for chunk, outcome in zip(chunks, outcomes, strict=True):
             if isinstance(outcome, BaseException):
-                if _is_code_error(outcome):
+                if is_code_error(outcome):
                     raise outcome
                 errors.append((chunk, outcome))
             else:
@@ -160,15 +161,3 @@ class MetricsReader:
             rows.sort()
             out[query_id] = MetricSeries(tuple(t for t, _ in rows), tuple(float(v) for _, v in rows), complete=True)
         return out
-
-
-def _is_code_error(exc: BaseException) -> bool:
-    """A bug of ours (TypeError, KeyError...), not an answer from AWS or the network."""
-    from botocore.exceptions import BotoCoreError
-
-    if isinstance(exc, asyncio.CancelledError):
-        return True
-    if error_code(exc) is not None or isinstance(exc, BotoCoreError | OSError | TimeoutError):
-        return False
-    module = type(exc).__module__
-    return not module.startswith(("botocore", "aiobotocore", "aiohttp"))

@@ -49,6 +49,11 @@ class TierPlan:
     fleet_queries: int
     fleet_s: float
     note: str | None
+    forced_per_hour: float = 0.0  # fleet passes the trip-wire pulled forward, over the last hour
+
+    @property
+    def fleet_passes_per_hour(self) -> float:
+        return 3600.0 / self.fleet_s + self.forced_per_hour
 
     def hourly_usd(self, cadence: Cadence) -> dict[str, float]:
         per_metric = DEFAULT_PRICES.metric_requested
@@ -56,15 +61,18 @@ class TierPlan:
         return {
             "trip-wire": self.trip_wire_queries * per_pass_hot * per_metric,
             "hot": self.hot_queries * per_pass_hot * per_metric,
-            "fleet": self.fleet_queries * (3600.0 / self.fleet_s) * per_metric,
+            "fleet": self.fleet_queries * self.fleet_passes_per_hour * per_metric,
         }
 
 
-def plan_tiers(cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet_queries: int) -> TierPlan:
-    """Choose the fleet period: the default, or slower when the budget says so."""
+def plan_tiers(
+    cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet_queries: int, forced_per_hour: float = 0.0
+) -> TierPlan:
+    """Choose the fleet period: the default, or slower when the budget says so (forced
+    passes count against the budget too)."""
     fleet_s = cadence.fleet_s
     note = None
-    plan = TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, None)
+    plan = TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, None, forced_per_hour)
     budget = cadence.budget_usd_per_hour
     if budget is not None and fleet_queries > 0:
         costs = plan.hourly_usd(cadence)
@@ -72,9 +80,10 @@ def plan_tiers(cadence: Cadence, trip_wire_queries: int, hot_queries: int, fleet
         room = budget - fixed
         if costs["fleet"] > room:
             per_metric = DEFAULT_PRICES.metric_requested
-            needed_s = (fleet_queries * per_metric * 3600.0 / room) if room > 0 else cadence.max_fleet_s
+            regular_passes = room / (fleet_queries * per_metric) - forced_per_hour if room > 0 else 0.0
+            needed_s = 3600.0 / regular_passes if regular_passes > 0 else cadence.max_fleet_s
             fleet_s = min(cadence.max_fleet_s, max(cadence.fleet_s, needed_s))
             note = f"budget ${budget:.2f}/h: fleet tier every {fleet_s / 60:.0f} min"
             if room <= 0 or needed_s > cadence.max_fleet_s:
                 note += " (over budget: on-screen rows alone cost more)"
-    return TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, note)
+    return TierPlan(trip_wire_queries, hot_queries, fleet_queries, fleet_s, note, forced_per_hour)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lambdatop.aws.budget import ControlPlaneBudget
+from lambdatop.aws.code_errors import is_code_error
 from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.inventory import InventoryReader
 from lambdatop.aws.logs import ColdStartReader
@@ -17,6 +18,7 @@ from lambdatop.aws.session import ClientPool
 from lambdatop.clock import Clock
 from lambdatop.collector.cadence import Cadence, TierPlan
 from lambdatop.collector.region_state import RegionState
+from lambdatop.collector.trip_wire import TripWire
 
 
 def floor_minute(t: datetime) -> datetime:
@@ -53,13 +55,17 @@ class RegionCollector:
         self.last_fleet_at: float | None = None
         self.last_forced_fleet_at: float | None = None
         self.plan: TierPlan | None = None
+        self.trip_wire = TripWire()
         self.fetched_full: set[str] = set()  # functions that had one full-set read
         self.listing_ok = False  # the last ListFunctions pass answered
         self.evidence_error: str | None = None  # why ListMetrics did not answer, if it did not
 
 
 def record_failure(ctx: CollectorContext, region: RegionCollector, source: str, exc: BaseException) -> Failure:
-    """A source's call failed: mark its fields stale with the reason; what it knew stays."""
+    """A source's call failed: mark its fields stale with the reason; what it knew stays.
+    A bug of ours is not a failed call: it is raised, for the scheduler to show."""
+    if is_code_error(exc):
+        raise exc
     failure = classify(exc)
     region.state.source(source).failed(ctx.clock.now(), failure.reason, failure.unsupported)
     return failure

@@ -4,8 +4,8 @@ details, read through the account+Region's control-plane budget."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
+from lambdatop.aws.code_errors import is_code_error
 from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.inventory import FunctionConfig
 from lambdatop.aws.metric_discovery import discover
@@ -46,10 +46,14 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
         state.reindex()
         for mapping in mappings:
             if mapping.is_sqs and mapping.source_arn not in state.redrive_targets:
-                with contextlib.suppress(Exception):
+                try:
                     target = await region.inventory.redrive_target(mapping.source_arn)
-                    if target:
-                        state.redrive_targets[mapping.source_arn] = target
+                except Exception as exc:
+                    if is_code_error(exc):
+                        raise
+                    continue  # the queue's DLQ stays unknown until the next pass
+                if target:
+                    state.redrive_targets[mapping.source_arn] = target
 
     region.listing_ok = await guarded(ctx, region, "inventory", work()) is None
     if region.listing_ok:
@@ -62,6 +66,8 @@ async def refresh_evidence(ctx: CollectorContext, region: RegionCollector) -> No
     try:
         region.state.evidence = await discover(region.inventory.pool, region.state.region)
     except Exception as exc:
+        if is_code_error(exc):
+            raise
         failure = classify(exc)
         region.evidence_error = failure.reason
         if failure.kind == "credentials":
@@ -93,6 +99,8 @@ async def read_part(ctx: CollectorContext, region: RegionCollector, read: Detail
             if total is not None:
                 known.provisioned = Known(total, now, config.revision)
     except Exception as exc:
+        if is_code_error(exc):
+            raise
         failure = classify(exc)
         known.failed(read.part, failure.reason, ctx.clock.now())
         return failure
@@ -112,17 +120,25 @@ async def refresh_details(ctx: CollectorContext, region: RegionCollector, budget
     stop: Failure | None = None
     failed: Failure | None = None
 
+    code_errors: list[BaseException] = []
+
     def done(task: asyncio.Task[Failure | None]) -> None:
         nonlocal stop, failed
         pending.discard(task)
-        failure = None if task.cancelled() else task.result()
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            code_errors.append(error)
+            return
+        failure = task.result()
         if failure is not None:
             failed = failure
             if failure.kind in PASS_ENDING:
                 stop = failure
 
     for read in reads:
-        if stop is not None or (budget_s is not None and ctx.clock.monotonic() - start > budget_s):
+        if stop is not None or code_errors or (budget_s is not None and ctx.clock.monotonic() - start > budget_s):
             break
         task = asyncio.create_task(read_part(ctx, region, read))
         pending.add(task)
@@ -134,6 +150,8 @@ async def refresh_details(ctx: CollectorContext, region: RegionCollector, budget
             task.cancel()  # queued in the budget: no call was made for them
     if pending:
         await asyncio.wait(pending)
+    if code_errors:
+        raise code_errors[0]
     now = ctx.clock.now()
     inventory = state.source("inventory")
     if stop is not None:

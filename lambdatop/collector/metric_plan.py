@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lambdatop.aws.metric_queries import FLEET_SHORT_SET, FULL_SET, QUIET_PROBE, MetricQuery, QueryBuilder
+from lambdatop.aws.metric_queries import (
+    CANARY_SET,
+    FLEET_SHORT_SET,
+    FULL_SET,
+    QUIET_PROBE,
+    MetricQuery,
+    QueryBuilder,
+)
+from lambdatop.collector.canaries import alias_versions, weighted_aliases
 from lambdatop.collector.context import CollectorContext, RegionCollector
+from lambdatop.collector.region_state import RegionState
 from lambdatop.collector.rows import function_row
 from lambdatop.model.health import health
 
@@ -47,17 +56,47 @@ def fleet_fields(region: RegionCollector, arn: str, everything: bool) -> tuple[s
     return QUIET_PROBE if quiet(region, arn) else FLEET_SHORT_SET
 
 
+def may_drop_async_events(state: RegionState, arn: str) -> bool:
+    """Any function with async traffic can drop events, with or without a DLQ; CloudWatch
+    lists AsyncEventsReceived for those (until it has answered, every function counts)."""
+    if state.evidence is None or state.failure_queues(arn):
+        return True
+    return state.functions[arn].name in state.evidence.async_functions
+
+
+def has_destination(state: RegionState, arn: str) -> bool:
+    known = state.knowledge.get(arn)
+    return bool(known and known.destinations and known.destinations.value)
+
+
+def signal_fields(state: RegionState, arn: str) -> tuple[str, ...]:
+    """Lost-event signals, read with the counts wherever they can be non-zero."""
+    fields: tuple[str, ...] = ()
+    if may_drop_async_events(state, arn):
+        fields += ("async_events_dropped",)
+    if state.functions[arn].dead_letter_arn:
+        fields += ("dead_letter_errors",)
+    if has_destination(state, arn):
+        fields += ("destination_delivery_failures",)
+    return fields
+
+
 def function_queries(
     builder: QueryBuilder, region: RegionCollector, arn: str, fields: tuple[str, ...], period_s: int
 ) -> None:
     state = region.state
     extra: tuple[str, ...] = ()
-    if fields == FULL_SET:
-        if state.has_stream_source(arn):
-            extra += ("iterator_age_max_ms",)
-        if state.failure_queues(arn):
-            extra += ("async_events_dropped",)
-    builder.function(arn, state.functions[arn].name, fields + extra, period_s)
+    if fields == FULL_SET and state.has_stream_source(arn):
+        extra += ("iterator_age_max_ms",)
+    if fields in (FULL_SET, FLEET_SHORT_SET):
+        extra += signal_fields(state, arn)
+    name = state.functions[arn].name
+    builder.function(arn, name, fields + extra, period_s)
+    if fields != QUIET_PROBE:
+        # Each version behind a weighted alias, in the same batched calls (issue 9: the canary).
+        for alias in weighted_aliases(state, arn):
+            for version in alias_versions(alias):
+                builder.canary(arn, name, alias.name, version, CANARY_SET, period_s)
 
 
 def is_troubled(region: RegionCollector, arn: str) -> bool:
@@ -111,21 +150,3 @@ def steady_fleet_queries(region: RegionCollector, hot: set[str]) -> int:
     """What the fleet tier reads from now on: the first pass reads every function in full once,
     which is not what every fleet period costs."""
     return sum(len(fleet_fields(region, a, everything=False)) for a in region.state.functions if a not in hot)
-
-
-def unexplained_trouble(region: RegionCollector) -> bool:
-    """Account-level errors/throttles that the per-function numbers we hold do not account for.
-
-    Hot rows were just read, fleet rows as of the last fleet pass. Comparing with all of them,
-    not the hot rows alone, keeps a fleet function's known background errors (too few to make
-    it hot) from pulling the fleet tier forward every pass; new errors anywhere still do.
-    """
-    state = region.state
-    for name in ("errors", "throttles"):
-        account = state.account_metrics.get(name)
-        if account is None or account.value is None:
-            continue
-        explained = sum(state.metric(a, name) or 0.0 for a in state.functions)
-        if account.value - explained > 0.5:
-            return True
-    return False

@@ -10,7 +10,16 @@ from lambdatop.aws.metric_queries import MetricQuery, TargetKind
 from lambdatop.aws.metrics import MetricSeries
 from lambdatop.collector.region_state import RegionState, Timed
 
-COUNT_FIELDS = frozenset({"invocations", "errors", "throttles", "async_events_dropped"})
+COUNT_FIELDS = frozenset(
+    {
+        "invocations",
+        "errors",
+        "throttles",
+        "async_events_dropped",
+        "dead_letter_errors",
+        "destination_delivery_failures",
+    }
+)
 
 
 def store_answers(
@@ -21,8 +30,11 @@ def store_answers(
     window_minutes: int,
     now: datetime,
 ) -> None:
+    canaries_read: dict[str, set[tuple[str, str, str]]] = {}
     for query in queries:
         target = query.target
+        if target.kind is TargetKind.CANARY:
+            canaries_read.setdefault(target.key, set()).add((target.key, target.alias or "", target.version or ""))
         series = answers.get(query.id)
         if series is None:
             continue  # not answered (percentiles refused): keep what we had, marked stale
@@ -47,6 +59,12 @@ def store_answers(
             state.account_metrics[target.field] = timed
         elif target.kind is TargetKind.QUEUE:
             state.queue_age[target.key] = timed
+        elif target.kind is TargetKind.CANARY:
+            key = (target.key, target.alias or "", target.version or "")
+            state.canary_metrics.setdefault(key, {})[target.field] = timed
+    # A version no longer behind a weighted alias of a function read now is forgotten.
+    for key in [k for k in state.canary_metrics if k[0] in canaries_read and k not in canaries_read[k[0]]]:
+        del state.canary_metrics[key]
 
 
 def forget_unread(state: RegionState, read: Iterable[MetricQuery]) -> None:

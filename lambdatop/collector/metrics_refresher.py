@@ -10,7 +10,6 @@ from lambdatop.collector.metric_plan import (
     plan_metric_pass,
     quiet,
     steady_fleet_queries,
-    unexplained_trouble,
 )
 from lambdatop.collector.metric_store import forget_unread, note_failed_targets, store_answers
 from lambdatop.collector.region_state import Timed
@@ -29,7 +28,9 @@ async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everyt
             # no longer on screen) is unknown now, not the old window's number.
             state.metrics.clear()
             state.series.clear()
+            state.canary_metrics.clear()
         state.metrics_window_min = ctx.window_minutes
+        state.metrics_window = (start, end)
         answered = [q for q in plan.queries if q.id not in answer.failed]
         store_answers(state, answered, answer.series, start, ctx.window_minutes, now)
         forget_unread(state, answered)
@@ -60,12 +61,19 @@ async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everyt
         percentiles.succeeded(now)
     if plan.fleet_due:
         region.last_fleet_at = mono
+        region.trip_wire.after_fleet_pass(state)
+    # Forced passes are priced too: at the rate they happened over the last hour.
     region.plan = plan_tiers(
-        ctx.cadence, plan.trip_wire_queries, plan.hot_queries, steady_fleet_queries(region, plan.hot)
+        ctx.cadence,
+        plan.trip_wire_queries,
+        plan.hot_queries,
+        steady_fleet_queries(region, plan.hot),
+        forced_per_hour=region.trip_wire.forced_per_hour(mono),
     )
-    if not plan.fleet_due and unexplained_trouble(region):
+    if not plan.fleet_due and region.trip_wire.excess(state, plan.hot) is not None:
         last = region.last_forced_fleet_at
         if last is None or mono - last >= ctx.cadence.min_forced_fleet_gap_s:
             region.last_forced_fleet_at = mono
             region.last_fleet_at = None
+            region.trip_wire.forced(mono)
             await refresh_metrics(ctx, region)

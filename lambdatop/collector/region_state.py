@@ -76,6 +76,7 @@ class RegionState:
     queue_age: dict[str, Timed] = field(default_factory=dict)
     sources: dict[str, SourceState] = field(default_factory=dict)
     metrics_window_min: int | None = None  # the window the stored metrics were read over
+    metrics_window: tuple[datetime, datetime] | None = None  # and its minutes, [start, end)
     logs_window_min: int | None = None
     # Indexes rebuilt by reindex() whenever functions or mappings change.
     _group_sizes: dict[str, int] = field(default_factory=dict)

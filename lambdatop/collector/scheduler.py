@@ -27,6 +27,8 @@ SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
 # Which loop waits for which: nothing per function can be read before the function list.
 NEEDS = {"details": "inventory", "metrics": "inventory", "logs": "inventory", "queues": "details"}
+# The source whose status a loop's failures show in.
+LOOP_SOURCE = {"details": "inventory"}
 
 
 class Collector:
@@ -43,6 +45,7 @@ class Collector:
         profile: str | None = None,
         owns_pool: bool = False,
         budgets: ControlPlaneBudgets | None = None,
+        strict: bool = False,
     ) -> None:
         if not regions:
             raise ValueError("at least one region is needed")
@@ -67,6 +70,8 @@ class Collector:
         self._on_snapshot: SnapshotCallback | None = None
         self._next_metrics_at: datetime | None = None
         self._owns_pool = owns_pool
+        # A bug inside a refresher shows in its source's status; strict (tests) also raises it.
+        self.strict = strict
         # Called (off the event loop) with a complete snapshot at most once a minute: the cache.
         self.on_complete: Callable[[FleetSnapshot], None] | None = None
         self._last_complete_at: float | None = None
@@ -142,14 +147,27 @@ class Collector:
     async def collect_once(self) -> FleetSnapshot:
         """Every source once, everything in full: what `--once` prints."""
         for region in self.regions:
-            await asyncio.gather(self.refresh_account(region), self.refresh_inventory(region))
-            await asyncio.gather(
-                self.refresh_details(region, budget_s=None),
-                self.refresh_metrics(region, everything=True),
-                self.refresh_logs(region),
+            await self._side_by_side(
+                {"account": self.refresh_account(region), "inventory": self.refresh_inventory(region)}
             )
-            await self.refresh_queues(region)
+            await self._side_by_side(
+                {
+                    "details": self.refresh_details(region, budget_s=None),
+                    "metrics": self.refresh_metrics(region, everything=True),
+                    "logs": self.refresh_logs(region),
+                }
+            )
+            await self._side_by_side({"queues": self.refresh_queues(region)})
         return self.snapshot()
+
+    async def _side_by_side(self, steps: dict[str, Coroutine[object, object, None]]) -> None:
+        """Run refreshers together; a code error in one shows in its source, the rest finish."""
+        outcomes = await asyncio.gather(*steps.values(), return_exceptions=True)
+        for name, outcome in zip(steps, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                self._code_error(LOOP_SOURCE.get(name, name), outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
 
     # ---- each source, for one Region -----------------------------------------------------
     async def refresh_account(self, region: RegionCollector) -> None:
@@ -179,14 +197,25 @@ class Collector:
                 await asyncio.sleep(0.05)  # wait for the first function list
                 continue
             wake.clear()
-            with contextlib.suppress(Exception):
-                await step()  # each step records its own failures in the source states
+            try:
+                await step()  # each step records AWS failures in its own source's state
+            except Exception as exc:
+                self._code_error(LOOP_SOURCE.get(name, name), exc)
             self._urgent.set()
             self._dirty.set()
             if name == "metrics":
                 self._next_metrics_at = self.clock.now() + timedelta(seconds=period_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=period_s)
+
+    def _code_error(self, source: str, exc: Exception) -> None:
+        """A bug of ours in a refresher: shown in the source's status, never passed off as an outage."""
+        reason = f"code error: {type(exc).__name__}: {exc}"[:200]
+        now = self.clock.now()
+        for region in self.regions:
+            region.state.source(source).failed(now, reason)
+        if self.strict:
+            raise exc
 
     async def _emitter(self) -> None:
         """Coalesce bursts of updates into at most a few snapshots a second."""

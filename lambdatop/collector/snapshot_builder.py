@@ -15,12 +15,27 @@ from lambdatop.model.snapshot import SOURCE_NAMES, FleetSnapshot, SourceStatus
 PROVISIONAL_S = 120
 
 
+# Sources that cannot run before the function list is read.
+NEED_FUNCTIONS = frozenset({"provisioned", "metrics", "percentiles", "logs", "queues"})
+
+
+def never_answered(regions: Sequence[RegionCollector], name: str) -> str:
+    """Why a source has no answer yet, in words."""
+    inventory = [r.state.sources.get("inventory") for r in regions]
+    listing_failed = [s.error for s in inventory if s is not None and s.ok is False and s.error]
+    if name in NEED_FUNCTIONS and listing_failed:
+        return f"cannot run before the function list is read ({listing_failed[0]})"
+    if name in NEED_FUNCTIONS and not any(r.state.functions for r in regions):
+        return "waiting for the function list"
+    return "waiting for first answer"
+
+
 def source_statuses(regions: Sequence[RegionCollector]) -> dict[str, SourceStatus]:
     sources: dict[str, SourceStatus] = {}
     for name in SOURCE_NAMES:
         states = [r.state.sources[name] for r in regions if name in r.state.sources]
         if not states:
-            sources[name] = SourceStatus(name=name, ok=False, error="waiting for first answer")
+            sources[name] = SourceStatus(name=name, ok=False, error=never_answered(regions, name))
             continue
         failing = [s for s in states if not s.ok]
         updated = [s.updated_at for s in states if s.updated_at]
@@ -51,6 +66,7 @@ def build_snapshot(
     *,
     paused: bool,
     next_refresh_at: datetime | None,
+    credential_hint: str | None = None,
 ) -> FleetSnapshot:
     now = ctx.clock.now()
     cadence = ctx.cadence
@@ -67,9 +83,13 @@ def build_snapshot(
             if region.plan.note:
                 notes.append(region.plan.note)
     _, end = ctx.window()
+    # The window the numbers on screen cover: the one asked for shows only once read.
+    read = [r.state.metrics_window for r in regions if r.state.metrics_window is not None]
+    covered = min(read, key=lambda w: w[1]) if read and len(read) == len(regions) else None
+    window_minutes = round((covered[1] - covered[0]).total_seconds() / 60) if covered else ctx.window_minutes
     return FleetSnapshot(
         generated_at=now,
-        window_minutes=ctx.window_minutes,
+        window_minutes=window_minutes,
         regions=tuple(region_summary(r.state) for r in regions),
         functions=tuple(rows),
         sources=source_statuses(regions),
@@ -82,4 +102,7 @@ def build_snapshot(
         api_calls_per_minute=accountant.calls_per_minute(),
         next_refresh_at=next_refresh_at,
         paused=paused,
+        window_start=covered[0] if covered else None,
+        window_end=covered[1] if covered else None,
+        credential_hint=credential_hint,
     )

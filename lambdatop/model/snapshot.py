@@ -236,6 +236,13 @@ class FleetSnapshot:
     api_calls_per_minute: int | None = None
     next_refresh_at: datetime | None = None
     paused: bool = False
+    # The minutes the metrics shown cover, [start, end): `window_minutes` is their length, so a
+    # window asked for but not read yet still shows the old one (None before the first read).
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    # Set while credentials are expired or invalid: the one sentence that says what to run.
+    # Every source is paused and every figure shown is the last one read.
+    credential_hint: str | None = None
 
     @property
     def all_sources_ok(self) -> bool:

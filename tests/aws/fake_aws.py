@@ -107,6 +107,16 @@ class FakeFunction:
 
 
 @dataclass
+class Varying:
+    """A value that changes from minute to minute (noise): `value(minute)`, None = no datapoint."""
+
+    value: Callable[[datetime], float | None]
+
+    def at(self, minute: datetime) -> float | None:
+        return self.value(minute)
+
+
+@dataclass
 class Rate:
     """The same value every minute from `since` on (always, when None); before it, no datapoint."""
 
@@ -149,7 +159,7 @@ class MetricCall:
 class FakeAws:
     functions: dict[str, FakeFunction] = field(default_factory=dict)
     # (FunctionName | QueueName | None for account level, MetricName) -> per-minute value
-    rates: dict[tuple[str | None, str], Rate] = field(default_factory=dict)
+    rates: dict[tuple[str | None, str], Rate | Varying] = field(default_factory=dict)
     # (name, MetricName, Stat) -> the value every bucket with data answers (e.g. a p99)
     stat_values: dict[tuple[str | None, str, str], float] = field(default_factory=dict)
     concurrency_limit: int = 1000
@@ -180,6 +190,9 @@ class FakeAws:
 
     def set_rate(self, name: str | None, metric: str, per_minute: float, since: datetime | None = None) -> None:
         self.rates[(name, metric)] = Rate(per_minute, since)
+
+    def set_varying(self, name: str | None, metric: str, value: Callable[[datetime], float | None]) -> None:
+        self.rates[(name, metric)] = Varying(value)
 
     def stop_rate(self, name: str | None, metric: str) -> None:
         self.rates.pop((name, metric), None)
