@@ -20,6 +20,26 @@ def alias_versions(alias: AliasConfig) -> list[str]:
     return [alias.version, *sorted(v for v in alias.weights if v != alias.version)]
 
 
+def canary_targets(state: RegionState, arn: str) -> list[tuple[str, str]]:
+    """(alias, version) pairs to read for a function. From its weighted aliases once read;
+    before that, from CloudWatch's list: an alias that served two versions is split."""
+    known = state.knowledge.get(arn)
+    if known is not None and known.aliases is not None:
+        return [(alias.name, version) for alias in weighted_aliases(state, arn) for version in alias_versions(alias)]
+    if state.evidence is None:
+        return []
+    name = state.functions[arn].name
+    by_resource: dict[str, set[str]] = {}
+    for resource, version in state.evidence.versions.get(name, ()):
+        by_resource.setdefault(resource, set()).add(version)
+    return [
+        (resource.split(":", 1)[1], version)
+        for resource, versions in sorted(by_resource.items())
+        if len(versions) > 1 and ":" in resource
+        for version in sorted(versions)
+    ]
+
+
 def canary_rows(state: RegionState, arn: str) -> tuple[CanaryRow, ...]:
     rows = []
     for alias in weighted_aliases(state, arn):

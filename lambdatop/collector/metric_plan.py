@@ -15,7 +15,7 @@ from lambdatop.aws.metric_queries import (
     MetricQuery,
     QueryBuilder,
 )
-from lambdatop.collector.canaries import alias_versions, weighted_aliases
+from lambdatop.collector.canaries import canary_targets
 from lambdatop.collector.context import CollectorContext, RegionCollector
 from lambdatop.collector.region_state import RegionState
 from lambdatop.collector.rows import function_row
@@ -94,9 +94,8 @@ def function_queries(
     builder.function(arn, name, fields + extra, period_s)
     if fields != QUIET_PROBE:
         # Each version behind a weighted alias, in the same batched calls (issue 9: the canary).
-        for alias in weighted_aliases(state, arn):
-            for version in alias_versions(alias):
-                builder.canary(arn, name, alias.name, version, CANARY_SET, period_s)
+        for alias, version in canary_targets(state, arn):
+            builder.canary(arn, name, alias, version, CANARY_SET, period_s)
 
 
 def is_troubled(region: RegionCollector, arn: str) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lambdatop.aws.metric_queries import QueryBuilder
+from lambdatop.aws.metric_queries import CANARY_SET, QueryBuilder
 from lambdatop.collector.cadence import plan_tiers
+from lambdatop.collector.canaries import alias_versions, weighted_aliases
 from lambdatop.collector.context import CollectorContext, RegionCollector, record_failure
 from lambdatop.collector.metric_plan import (
     function_queries,
@@ -77,3 +78,29 @@ async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everyt
             region.last_fleet_at = None
             region.trip_wire.forced(mono)
             await refresh_metrics(ctx, region)
+
+
+async def refresh_canaries(ctx: CollectorContext, region: RegionCollector) -> None:
+    """Per-version figures of the weighted aliases the metric pass could not plan for (CloudWatch
+    did not list them), alone: for `--once`, whose metric pass ran before the aliases were read
+    (the live loop reads them with its next pass)."""
+    state = region.state
+    start, end = ctx.window()
+    builder = QueryBuilder()
+    for arn in state.functions:
+        for alias in weighted_aliases(state, arn):
+            for version in alias_versions(alias):
+                if (arn, alias.name, version) not in state.canary_metrics:
+                    name = state.functions[arn].name
+                    builder.canary(arn, name, alias.name, version, CANARY_SET, ctx.window_minutes * 60)
+    if not builder.queries:
+        return
+    try:
+        answer = await region.metrics.fetch(builder.queries, start, end, ctx.clock.monotonic())
+    except Exception as exc:
+        record_failure(ctx, region, "metrics", exc)
+        return
+    now = ctx.clock.now()
+    answered = [q for q in builder.queries if q.id not in answer.failed]
+    store_answers(state, answered, answer.series, start, ctx.window_minutes, now)
+    note_failed_targets(state, builder.queries, answer.failed, answered, now)

@@ -19,7 +19,7 @@ from lambdatop.clock import Clock
 from lambdatop.collector import account_refresher, inventory_refresher, logs_refresher, queues_refresher
 from lambdatop.collector.cadence import Cadence
 from lambdatop.collector.context import CollectorContext, RegionCollector
-from lambdatop.collector.metrics_refresher import refresh_metrics
+from lambdatop.collector.metrics_refresher import refresh_canaries, refresh_metrics
 from lambdatop.collector.snapshot_builder import build_snapshot
 from lambdatop.model.snapshot import FleetSnapshot
 
@@ -157,7 +157,9 @@ class Collector:
                     "logs": self.refresh_logs(region),
                 }
             )
-            await self._side_by_side({"queues": self.refresh_queues(region)})
+            await self._side_by_side(
+                {"queues": self.refresh_queues(region), "metrics": refresh_canaries(self.ctx, region)}
+            )
         return self.snapshot()
 
     async def _side_by_side(self, steps: dict[str, Coroutine[object, object, None]]) -> None:

@@ -171,3 +171,29 @@ async def test_a_code_error_in_a_refresher_shows_in_its_source_and_is_not_an_out
         collector.strict = True
         with pytest.raises(TypeError):
             await collector.collect_once()
+
+
+async def test_a_weighted_alias_is_read_per_version_in_the_same_calls_and_judged() -> None:
+    fake = FakeAws()
+    fake.add_functions(600)  # more than one 500-query call
+    canary = fake.functions["fn-0003"]
+    canary.aliases = [
+        {"Name": "live", "FunctionVersion": "6", "RoutingConfig": {"AdditionalVersionWeights": {"7": 0.1}}}
+    ]
+    fake.busy("fn-0003", invocations=110, errors=4)
+    fake.set_rate("fn-0003@6", "Invocations", 100)
+    fake.set_rate("fn-0003@6", "Errors", 0.4)
+    fake.set_rate("fn-0003@7", "Invocations", 10)
+    fake.set_rate("fn-0003@7", "Errors", 3)
+    async with collecting(fake) as (collector, region):
+        await collector.refresh_inventory(region)
+        await collector.refresh_details(region, budget_s=None)
+        await collector.refresh_metrics(region)
+        found = row(collector, fake, "fn-0003")
+        assert len(found.canaries) == 1
+        figures = {v.version: v for v in found.canaries[0].versions}
+        assert (figures["6"].invocations, figures["6"].errors) == (1500, 6)
+        assert (figures["7"].invocations, figures["7"].errors) == (150, 45)
+        assert health(found).label == "⚖ v7 ERR 30% vs 0.4%"
+        calls = fake.metric_calls
+        assert len(calls) == -(-sum(len(c.queries) for c in calls) // 500)  # no extra call for them
