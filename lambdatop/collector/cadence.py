@@ -26,6 +26,7 @@ class Cadence:
     account_s: float = 300.0
     max_fleet_s: float = 1800.0  # how far a budget may stretch the fleet tier
     min_forced_fleet_gap_s: float = 60.0
+    credential_probe_s: float = 20.0  # while credentials are out: how often STS is asked
     budget_usd_per_hour: float | None = None
 
     def for_demo(self) -> Cadence:

@@ -35,6 +35,8 @@ class CollectorContext:
     on_detail: Callable[[], None] = lambda: None
     # Called when new rows arrive (a ListFunctions page): the screen refreshes at once.
     on_rows: Callable[[], None] = lambda: None
+    # Called with any call's exception that means the credentials expired or are invalid.
+    on_credentials: Callable[[BaseException | Failure], None] = lambda exc: None
 
     def window(self) -> tuple[datetime, datetime]:
         """The whole minutes the numbers cover: [start, end)."""
@@ -68,6 +70,8 @@ def record_failure(ctx: CollectorContext, region: RegionCollector, source: str, 
         raise exc
     failure = classify(exc)
     region.state.source(source).failed(ctx.clock.now(), failure.reason, failure.unsupported)
+    if failure.kind == "credentials":
+        ctx.on_credentials(exc)
     return failure
 
 

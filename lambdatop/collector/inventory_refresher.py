@@ -71,7 +71,7 @@ async def refresh_evidence(ctx: CollectorContext, region: RegionCollector) -> No
         failure = classify(exc)
         region.evidence_error = failure.reason
         if failure.kind == "credentials":
-            raise
+            ctx.on_credentials(exc)
     else:
         region.evidence_error = None
 
@@ -103,6 +103,8 @@ async def read_part(ctx: CollectorContext, region: RegionCollector, read: Detail
             raise
         failure = classify(exc)
         known.failed(read.part, failure.reason, ctx.clock.now())
+        if failure.kind == "credentials":
+            ctx.on_credentials(exc)
         return failure
     known.read_ok(read.part)
     ctx.on_detail()

@@ -25,5 +25,7 @@ async def refresh_logs(ctx: CollectorContext, region: RegionCollector) -> None:
     state.logs_window_min = ctx.window_minutes
     if result.failure is not None:
         state.source("logs").failed(now, result.failure.reason, result.failure.unsupported)
+        if result.failure.kind == "credentials":
+            ctx.on_credentials(result.failure)
     else:
         state.source("logs").succeeded(now)

@@ -20,6 +20,9 @@ async def refresh_queues(ctx: CollectorContext, region: RegionCollector) -> None
         state.queue_failures[arn] = (failure.reason, since)
     for gone in set(state.queue_failures) - set(arns):
         del state.queue_failures[gone]
+    expired = [f for f in result.failures.values() if f.kind == "credentials"]
+    if expired:
+        ctx.on_credentials(expired[0])
     source = state.source("queues")
     if result.failures and not result.depth:
         first = next(iter(result.failures.values()))

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from lambdatop.aws.budget import ControlPlaneBudgets
+from lambdatop.aws.code_errors import is_code_error
+from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.session import ClientPool
 from lambdatop.clock import Clock
 from lambdatop.collector import account_refresher, inventory_refresher, logs_refresher, queues_refresher
 from lambdatop.collector.cadence import Cadence
 from lambdatop.collector.context import CollectorContext, RegionCollector
+from lambdatop.collector.credentials import CredentialGate, credential_hint
 from lambdatop.collector.metrics_refresher import refresh_canaries, refresh_metrics
 from lambdatop.collector.snapshot_builder import build_snapshot
 from lambdatop.model.snapshot import FleetSnapshot
@@ -52,8 +55,15 @@ class Collector:
         self.pool = pool
         self.clock = clock
         self.ctx = CollectorContext(
-            clock, cadence or Cadence(), window_minutes, on_detail=self._on_detail, on_rows=self._on_rows
+            clock,
+            cadence or Cadence(),
+            window_minutes,
+            on_detail=self._on_detail,
+            on_rows=self._on_rows,
+            on_credentials=self._on_credentials,
         )
+        self.profile = profile
+        self.credentials = CredentialGate()
         # One control-plane budget per Region, shared with the operator (cli wires both).
         self.budgets = budgets or ControlPlaneBudgets()
         self.regions = [RegionCollector(pool, r, profile, self.budgets.for_region(r)) for r in regions]
@@ -91,6 +101,18 @@ class Collector:
         self._urgent.set()
         self._dirty.set()
 
+    def _on_credentials(self, cause: BaseException | Failure) -> None:
+        """Credentials expired or invalid: every loop pauses until the probe says they work."""
+        hint = credential_hint(cause, self.profile)
+        if self.credentials.expired(hint):
+            now = self.clock.now()
+            for region in self.regions:
+                for source in region.state.sources.values():
+                    if source.ok is not False:
+                        source.failed(now, hint)  # what is on screen stays, marked stale
+        self._urgent.set()
+        self._dirty.set()
+
     # ---- SnapshotSource protocol -----------------------------------------------------------
     def refresh_now(self) -> None:
         for region in self.regions:
@@ -125,7 +147,7 @@ class Collector:
     async def run(self, on_snapshot: SnapshotCallback) -> None:
         self._on_snapshot = on_snapshot
         cadence = self.cadence
-        loops: list[Coroutine[object, object, None]] = [self._emitter()]
+        loops: list[Coroutine[object, object, None]] = [self._emitter(), self._credential_probe()]
         for region in self.regions:
             loops += [
                 self._loop("inventory", cadence.inventory_s, partial(self.refresh_inventory, region)),
@@ -195,6 +217,7 @@ class Collector:
         wake = self._wake.setdefault(name, asyncio.Event())
         while True:
             await self._resume.wait()
+            await self.credentials.wait_valid()
             if name in NEEDS and not all(r.state.functions or r.state.source("inventory").ok for r in self.regions):
                 await asyncio.sleep(0.05)  # wait for the first function list
                 continue
@@ -209,6 +232,29 @@ class Collector:
                 self._next_metrics_at = self.clock.now() + timedelta(seconds=period_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=period_s)
+
+    async def _credential_probe(self) -> None:
+        """While credentials are out, ask STS every `credential_probe_s`; resume all on success."""
+        region = self.regions[0]
+        while True:
+            if not self.credentials.paused:
+                await asyncio.sleep(min(1.0, self.cadence.credential_probe_s))
+                continue
+            await asyncio.sleep(self.cadence.credential_probe_s)
+            self.credentials.probes += 1
+            try:
+                await region.inventory.account_id()
+            except Exception as exc:
+                if is_code_error(exc):
+                    raise
+                if classify(exc).kind == "credentials":
+                    self.credentials.hint = credential_hint(exc, self.profile)
+                    self._dirty.set()
+                continue  # unreachable or throttled: still paused, ask again later
+            self.credentials.valid_again()
+            self.refresh_now()  # every source at once: back within one pass
+            self._urgent.set()
+            self._dirty.set()
 
     def _code_error(self, source: str, exc: Exception) -> None:
         """A bug of ours in a refresher: shown in the source's status, never passed off as an outage."""
@@ -257,4 +303,5 @@ class Collector:
             self.pool.accountant,
             paused=self._paused,
             next_refresh_at=self._next_metrics_at,
+            credential_hint=self.credentials.hint,
         )
