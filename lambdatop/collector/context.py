@@ -60,6 +60,7 @@ class RegionCollector:
         self.trip_wire = TripWire()
         self.fetched_full: set[str] = set()  # functions that had one full-set read
         self.listing_ok = False  # the last ListFunctions pass answered
+        self.listed_once = False  # every page of ListFunctions was read at least once
         self.evidence_error: str | None = None  # why ListMetrics did not answer, if it did not
 
 

@@ -56,6 +56,7 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
                     state.redrive_targets[mapping.source_arn] = target
 
     region.listing_ok = await guarded(ctx, region, "inventory", work()) is None
+    region.listed_once = region.listed_once or region.listing_ok
     if region.listing_ok:
         await refresh_evidence(ctx, region)
 

@@ -29,7 +29,7 @@ from lambdatop.model.snapshot import FleetSnapshot
 SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
 # Which loop waits for which: nothing per function can be read before the function list.
-NEEDS = {"details": "inventory", "metrics": "inventory", "logs": "inventory", "queues": "details"}
+NEEDS = frozenset({"details", "metrics", "logs", "queues"})
 # The source whose status a loop's failures show in.
 LOOP_SOURCE = {"details": "inventory"}
 
@@ -218,8 +218,10 @@ class Collector:
         while True:
             await self._resume.wait()
             await self.credentials.wait_valid()
-            if name in NEEDS and not all(r.state.functions or r.state.source("inventory").ok for r in self.regions):
-                await asyncio.sleep(0.05)  # wait for the first function list
+            if name in NEEDS and not all(r.listed_once for r in self.regions):
+                # Wait for the whole first function list: the first page's rows are on screen
+                # already, but a metric pass over them alone would leave the rest for minutes.
+                await asyncio.sleep(0.05)
                 continue
             wake.clear()
             try:
