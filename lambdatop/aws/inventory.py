@@ -156,7 +156,7 @@ class InventoryReader:
         """Every function; `on_page` sees each page as it arrives (first rows on screen early)."""
         lam = await self.pool.client("lambda", self.region)
         functions: list[FunctionConfig] = []
-        async for page in _lambda_pages(lam.list_functions, lambda: self.budget.read(0), 50):
+        async for page in _lambda_pages(lam.list_functions, self.budget.listing, 50):
             configs = [function_config(item, self.region) for item in page.get("Functions", [])]
             functions.extend(configs)
             if on_page is not None:
@@ -166,7 +166,7 @@ class InventoryReader:
     async def event_source_mappings(self) -> list[EventSourceMapping]:
         lam = await self.pool.client("lambda", self.region)
         mappings: list[EventSourceMapping] = []
-        async for page in _lambda_pages(lam.list_event_source_mappings, lambda: self.budget.read(0), 100):
+        async for page in _lambda_pages(lam.list_event_source_mappings, self.budget.listing, 100):
             for item in page.get("EventSourceMappings", []):
                 on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
                 mappings.append(
