@@ -53,13 +53,16 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
     started = time.perf_counter()
     cpu_started = time.process_time()
     first_at: float | None = None
+    first_rows_at: float | None = None
     async with ClientPool(target) as pool:
         collector = Collector(pool, [info["region"]], SystemClock(), cadence=Cadence())
         region = collector.regions[0]
         done = asyncio.Event()
 
         def on_snapshot(snapshot: Any) -> None:
-            nonlocal first_at
+            nonlocal first_at, first_rows_at
+            if snapshot.functions and first_rows_at is None:
+                first_rows_at = time.perf_counter() - started  # later pages may still be loading
             complete = (
                 len(snapshot.functions) == n_functions
                 and all(snapshot.sources[s].ok for s in ("metrics", "logs", "account", "queues"))
@@ -76,6 +79,11 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
         first_cpu = time.process_time() - cpu_started
+
+        # The same first snapshot's data by the bare minimum of calls, on the same server.
+        from lambdatop.bench_floor import measure_floor
+
+        floor_s = await measure_floor(pool, info["region"], collector.window_minutes)
 
         # One full refresh of every source (per-function details trickle in the background).
         accountant = pool.accountant
@@ -112,6 +120,9 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
         )
         return {
             "first_snapshot_s": first_at or float("nan"),
+            "first_rows_s": first_rows_at or float("nan"),
+            "floor_s": floor_s,
+            "first_snapshot_ratio": (first_at / floor_s) if first_at and floor_s else float("nan"),
             "first_snapshot_cpu_s": first_cpu,
             "gmd_calls_per_refresh": float(gmd_calls),
             "gmd_calls_floor": float(math.ceil(queries / 500)) if queries else 0.0,
@@ -174,7 +185,25 @@ UNITS = {
     "ui_update_ms": "ms", "ui_update_all_rows_changed_ms": "ms", "terminal_bytes_per_refresh": "bytes",
     "first_snapshot_cpu_s": "s",
     "logs_bytes_per_pass": "bytes", "logs_usd_per_hour": "USD/h",
+    "first_rows_s": "s", "floor_s": "s", "first_snapshot_ratio": "×",
+    "control_plane_rps": "req/s", "get_function_rps": "req/s", "details_complete_s": "s (sim)",
+    "fleet_passes_per_hour": "/h", "forced_fleet_passes_per_hour": "/h",
 }
+# Simulated-time figures (lambdatop.benchsim): minutes and hours of a dashboard left open.
+SIMULATED_SIZES = (500, 2000)
+
+
+def run_simulated(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    from lambdatop.benchsim.control_plane import measure_control_plane
+    from lambdatop.benchsim.fleet_passes import measure_fleet_passes
+
+    results: list[dict[str, Any]] = []
+    for n in sizes:
+        figures = {**measure_control_plane(n, minutes=10.0), **measure_fleet_passes(n, hours=1.0)}
+        for name, value in figures.items():
+            results.append({"name": name, "n_functions": n, "value": round(value, 4), "unit": UNITS.get(name, "")})
+        print(f"  simulated {n} functions", file=sys.stderr, flush=True)
+    return results
 
 
 def run(sizes: tuple[int, ...], with_ui: bool) -> list[dict[str, Any]]:
@@ -225,9 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print lambdatop.bench/1 JSON")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="fleet sizes")
     parser.add_argument("--no-ui", action="store_true", help="skip the Textual measurements")
+    parser.add_argument("--no-simulated", action="store_true", help="skip the simulated-time figures")
+    parser.add_argument("--only-simulated", action="store_true", help="only the simulated-time figures")
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s)
-    results = run(sizes, with_ui=not args.no_ui)
+    results = [] if args.only_simulated else run(sizes, with_ui=not args.no_ui)
+    if not args.no_simulated:
+        results += run_simulated(tuple(n for n in SIMULATED_SIZES if n in sizes) or SIMULATED_SIZES[-1:])
     if args.json:
         print(json.dumps({"bench": "lambdatop.bench/1", "results": results}, indent=2))
     else:
