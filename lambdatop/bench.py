@@ -83,7 +83,7 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
         # The same first snapshot's data by the bare minimum of calls, on the same server.
         from lambdatop.bench_floor import measure_floor
 
-        floor_s = await measure_floor(pool, info["region"], collector.window_minutes)
+        floor_s = await measure_floor(target, info["region"], collector.window_minutes)
 
         # One full refresh of every source (per-function details trickle in the background).
         accountant = pool.accountant

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambdatop.aws.metric_queries import FULL_SET, QueryBuilder
-from lambdatop.aws.session import ClientPool
+from lambdatop.aws.session import AwsTarget, ClientPool
 
 GROUPS_PER_QUERY = 50
 POLL_S = 0.1
@@ -98,10 +98,14 @@ async def _insights(
     return sum(await asyncio.gather(*(query(chunk) for chunk in chunks)))
 
 
-async def measure_floor(pool: ClientPool, region: str, window_minutes: int = 15) -> float:
+async def measure_floor(target: AwsTarget, region: str, window_minutes: int = 15) -> float:
+    """Seconds from nothing (a fresh client pool, as at launch) to every figure read."""
     started = time.perf_counter()
-    functions = await _list_functions(pool, region)
-    end = datetime.now(UTC).replace(second=0, microsecond=0)
-    start = end - timedelta(minutes=window_minutes)
-    await asyncio.gather(_metrics(pool, region, functions, start, end), _insights(pool, region, functions, start, end))
-    return time.perf_counter() - started
+    async with ClientPool(target) as pool:
+        functions = await _list_functions(pool, region)
+        end = datetime.now(UTC).replace(second=0, microsecond=0)
+        start = end - timedelta(minutes=window_minutes)
+        await asyncio.gather(
+            _metrics(pool, region, functions, start, end), _insights(pool, region, functions, start, end)
+        )
+        return time.perf_counter() - started

@@ -12,9 +12,10 @@ first come first served within one priority. Writes, the operator's keystrokes, 
 behind reads: they pass at once, counted, and the reads' next token is still paced.
 
 The function list itself (ListFunctions / ListEventSourceMappings pages, some 40 requests at
-2,000 functions, every 5 minutes) may go faster, at `LISTING_RPS`, so the whole fleet is on
-screen in seconds, not a quarter of a minute: each page is still taken from the shared bucket,
-which goes into debt, so the reads after it wait and the average stays at `shared_rps`.
+2,000 functions, every 5 minutes, and the one GetAccountSettings) may go faster, at
+`LISTING_RPS`, so the whole fleet is on screen in seconds, not a quarter of a minute: each
+page is still taken from the shared bucket, which goes into debt, so the reads after it wait
+and the average stays at `shared_rps`.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ class InventoryReader:
 
     async def account_limits(self) -> AccountLimits:
         lam = await self.pool.client("lambda", self.region)
-        async with self.budget.read(0):
+        async with self.budget.listing():  # one call the first screen needs: the fast lane
             settings = await lam.get_account_settings()
         limit = settings["AccountLimit"]
         return AccountLimits(

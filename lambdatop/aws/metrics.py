@@ -60,7 +60,9 @@ def batches(queries: Sequence[MetricQuery], size: int = MAX_QUERIES_PER_CALL) ->
 
 
 class MetricsReader:
-    def __init__(self, pool: ClientPool, region: str, max_parallel_calls: int = 4) -> None:
+    # GetMetricData allows 50 calls/s per Region: the first pass over 2,000 functions (28 calls)
+    # goes out in one wave instead of seven.
+    def __init__(self, pool: ClientPool, region: str, max_parallel_calls: int = 32) -> None:
         self.pool = pool
         self.region = region
         self._parallel = asyncio.Semaphore(max_parallel_calls)

@@ -32,8 +32,12 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
             ctx.on_rows()
 
     async def work() -> None:
-        functions, mappings = await asyncio.gather(
-            region.inventory.list_functions(on_page), region.inventory.event_source_mappings()
+        # ListMetrics (CloudWatch) does not need the list: it runs alongside, so the first
+        # metric pass already knows which functions have async traffic and aliases.
+        functions, mappings, _ = await asyncio.gather(
+            region.inventory.list_functions(on_page),
+            region.inventory.event_source_mappings(),
+            refresh_evidence(ctx, region),
         )
         listed = {f.arn: f for f in functions}
         for gone in set(state.functions) - set(listed):
@@ -57,8 +61,6 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
 
     region.listing_ok = await guarded(ctx, region, "inventory", work()) is None
     region.listed_once = region.listed_once or region.listing_ok
-    if region.listing_ok:
-        await refresh_evidence(ctx, region)
 
 
 async def refresh_evidence(ctx: CollectorContext, region: RegionCollector) -> None:

@@ -28,6 +28,7 @@ from lambdatop.model.snapshot import FleetSnapshot
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
+URGENT_EMIT_DELAY_S = 0.05
 # Which loop waits for which: nothing per function can be read before the function list.
 NEEDS = frozenset({"details", "metrics", "logs", "queues"})
 # The source whose status a loop's failures show in.
@@ -223,6 +224,10 @@ class Collector:
                 # already, but a metric pass over them alone would leave the rest for minutes.
                 await asyncio.sleep(0.05)
                 continue
+            if name == "details" and not all(r.state.sources.get("metrics") for r in self.regions):
+                # The first screen's numbers first: details trickle in for minutes anyway.
+                await asyncio.sleep(0.05)
+                continue
             wake.clear()
             try:
                 await step()  # each step records AWS failures in its own source's state
@@ -271,7 +276,8 @@ class Collector:
         """Coalesce bursts of updates into at most a few snapshots a second."""
         while True:
             await self._dirty.wait()
-            await asyncio.sleep(0.2)
+            # Coalesce what lands together; a finished pass or new rows show almost at once.
+            await asyncio.sleep(URGENT_EMIT_DELAY_S if self._urgent.is_set() else 0.2)
             if not self._urgent.is_set() and self._last_emit_at is not None:
                 wait_s = DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at)
                 if wait_s > 0:
