@@ -77,6 +77,9 @@ async def refresh_evidence(ctx: CollectorContext, region: RegionCollector) -> No
             ctx.on_credentials(exc)
     else:
         region.evidence_error = None
+        if region.inventory.provisioned_supported is not False:
+            # Read where CloudWatch lists provisioned-concurrency metrics; none listed: none to read.
+            region.state.source("provisioned").succeeded(ctx.clock.now())
 
 
 async def read_part(ctx: CollectorContext, region: RegionCollector, read: DetailRead) -> Failure | None:

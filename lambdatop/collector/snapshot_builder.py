@@ -27,6 +27,8 @@ def never_answered(regions: Sequence[RegionCollector], name: str) -> str:
         return f"cannot run before the function list is read ({listing_failed[0]})"
     if name in NEED_FUNCTIONS and not any(r.state.functions for r in regions):
         return "waiting for the function list"
+    if name == "provisioned":
+        return "read with each function's details, after the first metrics"
     return "waiting for first answer"
 
 
