@@ -24,12 +24,17 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
     first_listing = not state.functions
 
     def on_page(configs: list[FunctionConfig]) -> None:
-        # On the first listing, rows show page by page while later pages still load.
+        # On the first listing, rows show while later pages still load: the first page at
+        # once, the next ones with the next ordinary refresh of the screen.
         if first_listing:
+            shown = bool(state.functions)
             for config in configs:
                 state.functions[config.arn] = config
             state.reindex()
-            ctx.on_rows()
+            if shown:
+                ctx.on_detail()
+            else:
+                ctx.on_rows()
 
     async def work() -> None:
         # ListMetrics (CloudWatch) does not need the list: it runs alongside, so the first

@@ -73,6 +73,8 @@ class Collector:
         self._resume.set()
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event()
+        self._listed = asyncio.Event()  # every Region's whole function list was read once
+        self._first_metrics = asyncio.Event()  # and its first metric pass ran
         # A finished pass or an operator's key shows at once; the per-function detail reads,
         # which trickle in for minutes on a large account, only refresh the screen every
         # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
@@ -222,17 +224,21 @@ class Collector:
             if name in NEEDS and not all(r.listed_once for r in self.regions):
                 # Wait for the whole first function list: the first page's rows are on screen
                 # already, but a metric pass over them alone would leave the rest for minutes.
-                await asyncio.sleep(0.05)
+                await self._wait_or(self._listed, 0.25)
                 continue
             if name == "details" and not all(r.state.sources.get("metrics") for r in self.regions):
                 # The first screen's numbers first: details trickle in for minutes anyway.
-                await asyncio.sleep(0.05)
+                await self._wait_or(self._first_metrics, 0.25)
                 continue
             wake.clear()
             try:
                 await step()  # each step records AWS failures in its own source's state
             except Exception as exc:
                 self._code_error(LOOP_SOURCE.get(name, name), exc)
+            if name == "inventory" and all(r.listed_once for r in self.regions):
+                self._listed.set()
+            if name == "metrics" and all(r.state.sources.get("metrics") for r in self.regions):
+                self._first_metrics.set()
             self._urgent.set()
             self._dirty.set()
             if name == "metrics":
@@ -262,6 +268,11 @@ class Collector:
             self.refresh_now()  # every source at once: back within one pass
             self._urgent.set()
             self._dirty.set()
+
+    @staticmethod
+    async def _wait_or(event: asyncio.Event, timeout_s: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=timeout_s)
 
     def _code_error(self, source: str, exc: Exception) -> None:
         """A bug of ours in a refresher: shown in the source's status, never passed off as an outage."""
