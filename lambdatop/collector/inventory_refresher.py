@@ -22,8 +22,15 @@ MAX_IN_FLIGHT = 16
 async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> None:
     state = region.state
     first_listing = not state.functions
+    evidence: asyncio.Task[None] | None = None
 
     def on_page(configs: list[FunctionConfig]) -> None:
+        nonlocal evidence
+        # ListMetrics (CloudWatch) does not need the list: it starts with the second page, so
+        # the first page is not slowed down and the first metric pass knows which functions
+        # have async traffic and aliases.
+        if evidence is None:
+            evidence = asyncio.create_task(refresh_evidence(ctx, region))
         # On the first listing, rows show while later pages still load: the first page at
         # once, the next ones with the next ordinary refresh of the screen.
         if first_listing:
@@ -37,13 +44,13 @@ async def refresh_inventory(ctx: CollectorContext, region: RegionCollector) -> N
                 ctx.on_rows()
 
     async def work() -> None:
-        # ListMetrics (CloudWatch) does not need the list: it runs alongside, so the first
-        # metric pass already knows which functions have async traffic and aliases.
-        functions, mappings, _ = await asyncio.gather(
-            region.inventory.list_functions(on_page),
-            region.inventory.event_source_mappings(),
-            refresh_evidence(ctx, region),
-        )
+        try:
+            functions, mappings = await asyncio.gather(
+                region.inventory.list_functions(on_page), region.inventory.event_source_mappings()
+            )
+        finally:
+            if evidence is not None:
+                await evidence
         listed = {f.arn: f for f in functions}
         for gone in set(state.functions) - set(listed):
             state.knowledge.pop(gone, None)

@@ -74,6 +74,7 @@ class Collector:
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event()
         self._listed = asyncio.Event()  # every Region's whole function list was read once
+        self._first_rows = asyncio.Event()  # the first page of functions arrived
         self._first_metrics = asyncio.Event()  # and its first metric pass ran
         # A finished pass or an operator's key shows at once; the per-function detail reads,
         # which trickle in for minutes on a large account, only refresh the screen every
@@ -101,6 +102,7 @@ class Collector:
         self._dirty.set()
 
     def _on_rows(self) -> None:
+        self._first_rows.set()
         self._urgent.set()
         self._dirty.set()
 
@@ -226,6 +228,10 @@ class Collector:
                 # already, but a metric pass over them alone would leave the rest for minutes.
                 await self._wait_or(self._listed, 0.25)
                 continue
+            if name == "account" and not self._listing_answered():
+                # The first page of functions first: the limits are not needed before it.
+                await self._wait_or(self._first_rows, 0.25)
+                continue
             if name == "details" and not all(r.state.sources.get("metrics") for r in self.regions):
                 # The first screen's numbers first: details trickle in for minutes anyway.
                 await self._wait_or(self._first_metrics, 0.25)
@@ -268,6 +274,10 @@ class Collector:
             self.refresh_now()  # every source at once: back within one pass
             self._urgent.set()
             self._dirty.set()
+
+    def _listing_answered(self) -> bool:
+        """The first page of functions arrived, or the listing failed (then say so at once)."""
+        return self._first_rows.is_set() or any(r.state.sources.get("inventory") for r in self.regions)
 
     @staticmethod
     async def _wait_or(event: asyncio.Event, timeout_s: float) -> None:
