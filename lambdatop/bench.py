@@ -45,21 +45,24 @@ def _serve(n_functions: int, seed: int) -> None:
 # ---- lambdatop side (child process) ------------------------------------------------------------
 async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, float]:
     from lambdatop.aws.session import AwsTarget, ClientPool
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
 
     target = AwsTarget(endpoint_url=info["endpoint"], credentials=(info["key"], info["secret"]), isolated=True)
     started = time.perf_counter()
     cpu_started = time.process_time()
     first_at: float | None = None
+    first_rows_at: float | None = None
     async with ClientPool(target) as pool:
         collector = Collector(pool, [info["region"]], SystemClock(), cadence=Cadence())
         region = collector.regions[0]
         done = asyncio.Event()
 
         def on_snapshot(snapshot: Any) -> None:
-            nonlocal first_at
+            nonlocal first_at, first_rows_at
+            if snapshot.functions and first_rows_at is None:
+                first_rows_at = time.perf_counter() - started  # later pages may still be loading
             complete = (
                 len(snapshot.functions) == n_functions
                 and all(snapshot.sources[s].ok for s in ("metrics", "logs", "account", "queues"))
@@ -76,6 +79,7 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
         first_cpu = time.process_time() - cpu_started
+
 
         # One full refresh of every source (per-function details trickle in the background).
         accountant = pool.accountant
@@ -109,6 +113,7 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
         logs_usd_per_hour = tiers.get("logs", 0.0)
         return {
             "first_snapshot_s": first_at or float("nan"),
+            "first_rows_s": first_rows_at or float("nan"),
             "first_snapshot_cpu_s": first_cpu,
             "gmd_calls_per_refresh": float(gmd_calls),
             "gmd_calls_floor": float(math.ceil(queries / 500)) if queries else 0.0,
@@ -129,6 +134,17 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
 def _measure(info_json: str, n_functions: int) -> None:
     info = json.loads(info_json)
     print(json.dumps(asyncio.run(_measure_async(info, n_functions))), flush=True)
+
+
+def _floor(info_json: str) -> None:
+    """The same first snapshot's data by the bare minimum of calls, in a fresh process too
+    (so neither side profits from the other's warm caches), on the same server."""
+    from lambdatop.aws.session import AwsTarget
+    from lambdatop.bench_floor import measure_floor
+
+    info = json.loads(info_json)
+    target = AwsTarget(endpoint_url=info["endpoint"], credentials=(info["key"], info["secret"]), isolated=True)
+    print(json.dumps({"floor_s": asyncio.run(measure_floor(target, info["region"]))}), flush=True)
 
 
 # ---- orchestration ------------------------------------------------------------------------------
@@ -152,6 +168,11 @@ def bench_fleet(n_functions: int, seed: int = 7) -> dict[str, float]:
         if measure.returncode != 0 or not out.strip():
             raise RuntimeError(f"measurement failed for {n_functions} functions")
         figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+        floor = _child("_floor", line.strip())
+        floor_out, _ = floor.communicate(timeout=300)
+        if floor.returncode == 0 and floor_out.strip():
+            figures["floor_s"] = float(json.loads(floor_out.strip().splitlines()[-1])["floor_s"])
+            figures["first_snapshot_ratio"] = figures["first_snapshot_s"] / figures["floor_s"]
         figures["seed_s"] = float(info["seed_s"])
         return figures
     finally:
@@ -173,7 +194,25 @@ UNITS = {
     "logs_bytes_per_pass": "bytes", "logs_usd_per_hour": "USD/h",
     "logs_scan_ratio": "ratio", "logs_incremental_exact": "bool", "logs_estimate_vs_measured": "ratio",
     "logs_bench_s": "s", "cost_usd_per_hour_100gb_day_logs": "USD/h",
+    "first_rows_s": "s", "floor_s": "s", "first_snapshot_ratio": "×",
+    "control_plane_rps": "req/s", "get_function_rps": "req/s", "details_complete_s": "s (sim)",
+    "fleet_passes_per_hour": "/h", "forced_fleet_passes_per_hour": "/h",
 }
+# Simulated-time figures (lambdatop.benchsim): minutes and hours of a dashboard left open.
+SIMULATED_SIZES = (500, 2000)
+
+
+def run_simulated(sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    from lambdatop.benchsim.control_plane import measure_control_plane
+    from lambdatop.benchsim.fleet_passes import measure_fleet_passes
+
+    results: list[dict[str, Any]] = []
+    for n in sizes:
+        figures = {**measure_control_plane(n, minutes=10.0), **measure_fleet_passes(n, hours=1.0)}
+        for name, value in figures.items():
+            results.append({"name": name, "n_functions": n, "value": round(value, 4), "unit": UNITS.get(name, "")})
+        print(f"  simulated {n} functions", file=sys.stderr, flush=True)
+    return results
 
 
 def run(sizes: tuple[int, ...], with_ui: bool) -> list[dict[str, Any]]:
@@ -233,13 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_measure"]:
         _measure(argv[1], int(argv[2]))
         return 0
+    if argv[:1] == ["_floor"]:
+        _floor(argv[1])
+        return 0
     parser = argparse.ArgumentParser(prog="python -m lambdatop.bench")
     parser.add_argument("--json", action="store_true", help="print lambdatop.bench/1 JSON")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="fleet sizes")
     parser.add_argument("--no-ui", action="store_true", help="skip the Textual measurements")
+    parser.add_argument("--no-simulated", action="store_true", help="skip the simulated-time figures")
+    parser.add_argument("--only-simulated", action="store_true", help="only the simulated-time figures")
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s)
-    results = run(sizes, with_ui=not args.no_ui)
+    results = [] if args.only_simulated else run(sizes, with_ui=not args.no_ui)
+    if not args.no_simulated:
+        results += run_simulated(tuple(n for n in SIMULATED_SIZES if n in sizes) or SIMULATED_SIZES[-1:])
     if args.json:
         print(json.dumps({"bench": "lambdatop.bench/1", "results": results}, indent=2))
     else:

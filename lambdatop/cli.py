@@ -13,6 +13,7 @@ from lambdatop import __version__
 from lambdatop.terminal import EXIT_OUTPUT, SignalExit, screen_hint, screen_problem, stdout_closed, write_stdout
 
 if TYPE_CHECKING:
+    from lambdatop.aws.budget import ControlPlaneBudgets
     from lambdatop.clock import Clock
     from lambdatop.model.snapshot import FleetSnapshot
     from lambdatop.protocols import Operator, SnapshotSource
@@ -234,12 +235,20 @@ async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...
         collector = Collector(
             pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile,
             logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
+            budgets=control_plane_budgets(settings),
         )
         snapshot = await collector.collect_once()
         hint = pool.credential_problem
         if hint is not None:  # the credentials failed on the way: the document would be empty
             raise CredentialsError(hint, pool.credential_failure)
         return snapshot
+
+
+def control_plane_budgets(settings: Settings) -> ControlPlaneBudgets:
+    """One per account view, shared by its collector and (through `collector.budgets`) the operator."""
+    from lambdatop.aws.budget import ControlPlaneBudgets
+
+    return ControlPlaneBudgets(settings.control_plane_rps, settings.control_plane_burst, settings.get_function_rps)
 
 
 def build_app(
@@ -257,9 +266,9 @@ def build_app(
 
 def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: str | None = None) -> int:
     from lambdatop.aws.session import AwsTarget, ClientPool, ConfigurationError, CredentialsError
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
     from lambdatop.detail_source import FunctionDetailRefresher
 
     clock = SystemClock()
@@ -309,11 +318,15 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
         profile=settings.profile,
         owns_pool=True,
         logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
+        budgets=control_plane_budgets(settings),
     )
     from lambdatop.view_sources import account_cache, notify_from_thread, source_factory, startup_identity
 
+    shown: dict[str, Any] = {}  # the app, once built: its source is the account view on screen
+
     def operator_for(new: Settings) -> Operator:
-        """The one path that writes to AWS, for the account the screen shows."""
+        """The one path that writes to AWS, for the account the screen shows; its reads and
+        writes go through the same control-plane budget as that view's collector."""
         from lambdatop.aws.actions import AwsOperator
         from lambdatop.journal import Journal
         from lambdatop.paths import app_paths
@@ -325,7 +338,17 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
             else ClientPool(AwsTarget(profile=new.profile, endpoint_url=new.endpoint_url, profile_explicit=True))
         )
         journal = Journal(app_paths().journal_file)
-        return AwsOperator(new_pool, journal, clock, profile=new.profile, read_only=new.read_only, prod=new.prod)
+        source = shown["app"].source if "app" in shown else collector
+        budgets = getattr(source, "budgets", None)
+        return AwsOperator(
+            new_pool,
+            journal,
+            clock,
+            profile=new.profile,
+            read_only=new.read_only,
+            prod=new.prod,
+            budget_for=budgets.for_region if budgets is not None else None,
+        )
 
     # Whose fleet is this? A cached picture is painted only as its own account's.
     identity = startup_identity(target, regions[0])
@@ -341,6 +364,7 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
         source_factory=factory,
         operator_factory=operator_for,
     )
+    shown["app"] = app
     # The detail screen reads through the current collector's pool (shared clients and meter).
     app.detail_source = FunctionDetailRefresher(lambda: getattr(app.source, "pool", None), clock)
     cache.on_problem = notify_from_thread(app, "cache")

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from lambdatop.aws.actions import AwsOperator
-    from lambdatop.cadence import Cadence
     from lambdatop.clock import Clock
     from lambdatop.collector import Collector
+    from lambdatop.collector.cadence import Cadence
     from lambdatop.demo.launch import DemoAccount
     from lambdatop.model.plans import Plan
     from lambdatop.model.validation import ActionOutcome, Preview
@@ -144,8 +144,15 @@ class DemoBootingOperator:
             from lambdatop.journal import Journal
 
             target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
+            collector = self._source.collector
             self._operator = AwsOperator(
-                ClientPool(target), Journal(self._journal_path), self._clock, profile="demo", read_only=self._read_only
+                ClientPool(target),
+                Journal(self._journal_path),
+                self._clock,
+                profile="demo",
+                read_only=self._read_only,
+                # The collector's budget: a write goes ahead of its queued reads.
+                budget_for=collector.budgets.for_region if collector is not None else None,
             )
         return self._operator
 

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -30,11 +30,13 @@ from lambdatop.model.sanitize import clean_text
 from lambdatop.model.snapshot import (
     SOURCE_NAMES,
     AliasRow,
+    CanaryRow,
     FleetSnapshot,
     FunctionRow,
     QueueRow,
     RegionSummary,
     SourceStatus,
+    VersionFigures,
 )
 from lambdatop.model.window import format_window
 from lambdatop.settings import OutputFormat
@@ -83,6 +85,11 @@ def to_document(snapshot: FleetSnapshot) -> dict[str, Any]:
         "api": {
             "calls": {clean_text(k): int(v) for k, v in sorted(snapshot.api_calls.items())},
             "estimated_cost_usd": _rounded(snapshot.estimated_cost_usd, 6) or 0.0,
+        },
+        # The minutes the figures cover (null before the first metrics read).
+        "window": {
+            "start": iso_utc(snapshot.window_start) if snapshot.window_start else None,
+            "end": iso_utc(snapshot.window_end) if snapshot.window_end else None,
         },
     }
 
@@ -133,8 +140,11 @@ def _function_doc(row: FunctionRow) -> dict[str, Any]:
         "init_avg_ms": _rounded(row.init_avg_ms),
         "init_p99_ms": _rounded(row.init_p99_ms),
         "init_max_ms": _rounded(row.init_max_ms),
+        "async_events_dropped": _int(row.async_events_dropped),
+        "dead_letter_errors": _int(row.dead_letter_errors),
+        "destination_delivery_failures": _int(row.destination_delivery_failures),
         "dlq": [_queue_doc(queue) for queue in row.dlqs],
-        "aliases": [_alias_doc(alias) for alias in row.aliases],
+        "aliases": [_alias_doc(alias, row.canaries) for alias in row.aliases],
         "stale": [clean_text(name) for name in row.stale],
     }
 
@@ -148,11 +158,26 @@ def _queue_doc(queue: QueueRow) -> dict[str, Any]:
     }
 
 
-def _alias_doc(alias: AliasRow) -> dict[str, Any]:
-    return {
+def _alias_doc(alias: AliasRow, canaries: Sequence[CanaryRow] = ()) -> dict[str, Any]:
+    doc: dict[str, Any] = {
         "name": clean_text(alias.name),
         "version": clean_text(alias.version),
         "weights": {clean_text(v): _rounded(w, _RATIO_DIGITS) for v, w in alias.weights.items()},
+    }
+    canary = next((c for c in canaries if c.alias == alias.name), None)
+    if canary is not None:
+        # A weighted alias: each version's figures through it (ExecutedVersion).
+        doc["versions"] = {clean_text(v.version): _version_doc(v) for v in canary.versions}
+    return doc
+
+
+def _version_doc(figures: VersionFigures) -> dict[str, Any]:
+    return {
+        "invocations": _int(figures.invocations),
+        "errors": _int(figures.errors),
+        "error_rate": _rounded(figures.error_rate, _RATIO_DIGITS),
+        "throttles": _int(figures.throttles),
+        "duration_p99_ms": _rounded(figures.duration_p99_ms),
     }
 
 

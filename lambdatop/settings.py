@@ -44,6 +44,10 @@ class Settings:
     budget_usd_per_hour: float | None = None
     # Logs Insights queries in flight at once per Region (the account's slots are shared).
     logs_max_concurrent_queries: int = 4
+    # [aws]: the share of Lambda's control plane lambdatop's background reads may use.
+    control_plane_rps: float = 3.0
+    control_plane_burst: int = 5
+    get_function_rps: float = 20.0
     # NO_COLOR was set (non-empty): emit no colour, whatever theme is active.
     no_color: bool = False
     # refresh_s came from a flag, the environment or the config file (the demo's own fast
@@ -71,6 +75,7 @@ Each setting takes the first value found, left to right: flag, environment, conf
 | key bindings | — | — | `[keymap]` | built in |
 | monitoring budget | — | — | `[cost] budget_usd_per_hour` | none |
 | Logs Insights queries at once | — | — | `[logs] max_concurrent_queries` | `4` |
+| control-plane share | — | — | `[aws] control_plane_rps`, `…_burst`, `get_function_rps` | 3, 5, 20 rps |
 | animations | — | — | `animations` | off |
 
 `<p>` is the active profile: `--profile`, else `AWS_DEFAULT_PROFILE` / `AWS_PROFILE` (in
@@ -116,6 +121,10 @@ budget_usd_per_hour = 0.50   # slow the fleet tier before monitoring costs more
 
 [logs]
 max_concurrent_queries = 4   # Logs Insights queries in flight per Region
+[aws]                   # how much of Lambda's control plane the background reads may use
+control_plane_rps = 3.0      # of the account's shared 15 rps pool (at most 10)
+control_plane_burst = 5
+get_function_rps = 20.0      # GetFunction's own 100 rps pool (at most 50)
 
 [demo]
 refresh = 5
@@ -230,6 +239,19 @@ def _query_slots(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 30:
         return value
     raise _Invalid(f"must be a whole number from 1 to 30 (the account's slots are shared), not {_describe(value)}")
+def _rate(limit: float) -> Parser:
+    def parse(value: object) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= limit:
+            return float(value)
+        raise _Invalid(f"must be a number of requests per second above 0 and at most {limit:g}, not {_describe(value)}")
+
+    return parse
+
+
+def _burst(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 15:
+        return value
+    raise _Invalid(f"must be a whole number of requests from 1 to 15, not {_describe(value)}")
 
 
 def _seed(value: object) -> int:
@@ -324,7 +346,13 @@ _DEMO: Section = {
     "window": ("window_minutes", parse_window),
     "refresh": ("refresh_s", parse_refresh),
 }
-_TABLES = ("keymap", "profiles", "cost", "logs", "demo")
+# Lambda's shared pool is 15 rps per account and Region, GetFunction's 100 rps: never all of it.
+_AWS: Section = {
+    "control_plane_rps": ("control_plane_rps", _rate(10.0)),
+    "control_plane_burst": ("control_plane_burst", _burst),
+    "get_function_rps": ("get_function_rps", _rate(50.0)),
+}
+_TABLES = ("keymap", "profiles", "cost", "logs", "demo", "aws")
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +403,7 @@ def _check_config(data: Mapping[str, object], path: Path, problems: list[str]) -
     cost = _table(data, "cost", problems)
     top.update(_check_section(cost, _COST, "in [cost]", problems))
     top.update(_check_section(_table(data, "logs", problems), _LOGS, "in [logs]", problems))
+    top.update(_check_section(_table(data, "aws", problems), _AWS, "in [aws]", problems))
     demo = _check_section(_table(data, "demo", problems), _DEMO, "in [demo]", problems)
     profiles: dict[str, dict[str, object]] = {}
     for name, section in _table(data, "profiles", problems).items():
@@ -453,6 +482,9 @@ _FLAGS: Mapping[str, tuple[str, Parser]] = {
     "logs_max_concurrent_queries": ("max_concurrent_queries", _query_slots),
     "no_color": ("no_color", _bool),
     "refresh_given": ("refresh_given", _bool),
+    "control_plane_rps": ("control_plane_rps", _rate(10.0)),
+    "control_plane_burst": ("control_plane_burst", _burst),
+    "get_function_rps": ("get_function_rps", _rate(50.0)),
 }
 
 

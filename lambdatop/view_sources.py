@@ -68,6 +68,7 @@ def source_factory(
     credentials and region answered STS; otherwise ConfigurationError with the reason."""
 
     async def make(new: Settings) -> SnapshotSource:
+        from lambdatop.cli import control_plane_budgets
         from lambdatop.collector import Collector
 
         same_profile = new.profile == current.profile
@@ -95,6 +96,7 @@ def source_factory(
         collector = Collector(
             pool, new_regions, clock, window_minutes=new.window_minutes, cadence=cadence,
             profile=new.profile, owns_pool=True, logs_max_concurrent_queries=new.logs_max_concurrent_queries,
+            budgets=control_plane_budgets(new),
         )  # fmt: skip
         # The new view's pictures go to its own account's cache file.
         collector.on_complete = AccountCache(cache_dir(os.environ), new.profile, new.endpoint_url, new_regions).save

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from lambdatop.aws.metric_queries import MetricQuery
+from lambdatop.aws.metric_queries import MetricQuery, QueryTarget, TargetKind
 from lambdatop.aws.metrics import MetricSeries, MetricsReader
 from lambdatop.aws.session import ClientPool
 
@@ -77,7 +77,7 @@ class FunctionMetricsReader:
         queries: list[MetricQuery] = []
 
         def add(
-            target: tuple[str, str, str],
+            target: QueryTarget,
             ns: str,
             metric: str,
             dims: tuple[tuple[str, str], ...],
@@ -88,17 +88,19 @@ class FunctionMetricsReader:
 
         fn = (("FunctionName", name),)
         for key, (metric, stat) in {**FUNCTION_SERIES, **(PC_SERIES if with_pc else {})}.items():
-            add(("fn", "", key), "AWS/Lambda", metric, fn, stat, 60)
-        add(("fn", "", "claimed_account"), "AWS/Lambda", "ClaimedAccountConcurrency", (), "Maximum", 60)
+            add(QueryTarget(TargetKind.SERIES, "", key), "AWS/Lambda", metric, fn, stat, 60)
+        claimed = QueryTarget(TargetKind.SERIES, "", "claimed_account")
+        add(claimed, "AWS/Lambda", "ClaimedAccountConcurrency", (), "Maximum", 60)
         if alias:
             for version in versions:
                 dims = (*fn, ("Resource", f"{name}:{alias}"), ("ExecutedVersion", version))
                 for key, (metric, stat) in VERSION_FIELDS.items():
-                    add(("ver", version, key), "AWS/Lambda", metric, dims, stat, minutes * 60)
+                    target = QueryTarget(TargetKind.CANARY, version, key, alias=alias, version=version)
+                    add(target, "AWS/Lambda", metric, dims, stat, minutes * 60)
         for arn in queue_arns:
             queue = (("QueueName", arn.rsplit(":", 1)[-1]),)
             for key, (metric, stat) in QUEUE_SERIES.items():
-                add(("queue", arn, key), "AWS/SQS", metric, queue, stat, 60)
+                add(QueryTarget(TargetKind.QUEUE, arn, key), "AWS/SQS", metric, queue, stat, 60)
 
         start = grid[0]
         stop = grid[-1] + timedelta(minutes=1)
@@ -106,13 +108,13 @@ class FunctionMetricsReader:
         out = FunctionMetrics(minutes=grid, percentile_error=answer.percentile_error)
         for query in queries:
             got = answer.series.get(query.id)
-            kind, key, field_name = query.target
-            if kind == "fn":
-                out.series[field_name] = _on_grid(got, grid)
-            elif kind == "ver":
-                out.versions.setdefault(key, {})[field_name] = _whole(got, query.stat)
+            target = query.target
+            if target.kind is TargetKind.SERIES:
+                out.series[target.field] = _on_grid(got, grid)
+            elif target.kind is TargetKind.CANARY:
+                out.versions.setdefault(target.key, {})[target.field] = _whole(got, query.stat)
             else:
-                out.queues.setdefault(key, {})[field_name] = _on_grid(got, grid)
+                out.queues.setdefault(target.key, {})[target.field] = _on_grid(got, grid)
         return out
 
 

@@ -3,18 +3,20 @@
 ListFunctions gives most of a function's configuration in pages of 50. Everything else is
 one call per function (GetFunction on its own 100 rps quota; ListAliases,
 ListFunctionEventInvokeConfigs and ListProvisionedConcurrencyConfigs on the shared 15 rps
-pool), so those go through rate limiters and run as a background pass.
+pool), so every Lambda call goes through the account+Region's ControlPlaneBudget and the
+collector decides which of them are worth making (see collector/details_plan.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
+from lambdatop.aws.budget import ControlPlaneBudget
 from lambdatop.aws.errors import classify
-from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.session import ClientPool
 
 
@@ -34,6 +36,12 @@ class FunctionConfig:
     tracing_mode: str | None
     last_modified: str | None
     dead_letter_arn: str | None
+    revision_id: str | None = None
+
+    @property
+    def revision(self) -> str | None:
+        """What changes whenever the function's configuration or code does."""
+        return self.revision_id or self.last_modified
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +53,12 @@ class AliasConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class FunctionDetail:
-    """Per-function reads beyond ListFunctions. None = not known (call failed/unsupported)."""
+class FunctionBasics:
+    """What GetFunction adds to ListFunctions: reserved concurrency and tags."""
 
-    reserved_concurrency: int | None
+    reserved_concurrency: int | None  # None: not set (uncapped); 0: stopped
     tags: dict[str, str]
-    aliases: tuple[AliasConfig, ...] | None
-    on_failure_arns: tuple[str, ...] | None
-    provisioned_concurrency: int | None
-    provisioned_supported: bool
-    errors: tuple[str, ...] = ()  # reasons for the parts that failed
+    revision: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +84,6 @@ class AccountLimits:
     unreserved_concurrency_limit: int
 
 
-@dataclass
-class InventoryLimiters:
-    """Shared by every reader of one account+Region (the quotas are per account and Region)."""
-
-    shared_pool: RateLimiter = field(default_factory=lambda: RateLimiter(10.0, burst=10))
-    get_function: RateLimiter = field(default_factory=lambda: RateLimiter(50.0, burst=50))
-
-
 def function_config(item: dict[str, Any], region: str) -> FunctionConfig:
     name = item["FunctionName"]
     logging = item.get("LoggingConfig") or {}
@@ -106,6 +102,7 @@ def function_config(item: dict[str, Any], region: str) -> FunctionConfig:
         tracing_mode=(item.get("TracingConfig") or {}).get("Mode"),
         last_modified=item.get("LastModified"),
         dead_letter_arn=(item.get("DeadLetterConfig") or {}).get("TargetArn") or None,
+        revision_id=item.get("RevisionId"),
     )
 
 
@@ -115,15 +112,15 @@ def _weights(routing: dict[str, Any] | None) -> dict[str, float]:
 
 
 async def _lambda_pages(
-    call: Any, limiter: RateLimiter, page_size: int, **kwargs: Any
+    call: Any, gate: Callable[[], AbstractAsyncContextManager[None]], page_size: int, **kwargs: Any
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every page of a Lambda List* call (Marker / NextMarker), each through the limiter."""
+    """Every page of a Lambda List* call (Marker / NextMarker), each through the budget."""
     marker: str | None = None
     while True:
         page_kwargs: dict[str, Any] = {**kwargs, "MaxItems": page_size}
         if marker:
             page_kwargs["Marker"] = marker
-        async with limiter:
+        async with gate():
             page = await call(**page_kwargs)
         yield page
         marker = page.get("NextMarker")
@@ -132,10 +129,10 @@ async def _lambda_pages(
 
 
 class InventoryReader:
-    def __init__(self, pool: ClientPool, region: str, limiters: InventoryLimiters) -> None:
+    def __init__(self, pool: ClientPool, region: str, budget: ControlPlaneBudget) -> None:
         self.pool = pool
         self.region = region
-        self.limiters = limiters
+        self.budget = budget
         self.provisioned_supported: bool | None = None  # learnt on the first call
 
     async def account_id(self) -> str:
@@ -145,7 +142,7 @@ class InventoryReader:
 
     async def account_limits(self) -> AccountLimits:
         lam = await self.pool.client("lambda", self.region)
-        async with self.limiters.shared_pool:
+        async with self.budget.listing():  # one call the first screen needs: the fast lane
             settings = await lam.get_account_settings()
         limit = settings["AccountLimit"]
         return AccountLimits(
@@ -153,21 +150,25 @@ class InventoryReader:
             unreserved_concurrency_limit=int(limit["UnreservedConcurrentExecutions"]),
         )
 
-    async def list_functions(self) -> list[FunctionConfig]:
+    async def list_functions(
+        self, on_page: Callable[[list[FunctionConfig]], None] | None = None
+    ) -> list[FunctionConfig]:
+        """Every function; `on_page` sees each page as it arrives (first rows on screen early)."""
         lam = await self.pool.client("lambda", self.region)
         functions: list[FunctionConfig] = []
-        async for page in _lambda_pages(lam.list_functions, self.limiters.shared_pool, 50):
-            functions.extend(function_config(item, self.region) for item in page.get("Functions", []))
+        async for page in _lambda_pages(lam.list_functions, self.budget.listing, 50):
+            configs = [function_config(item, self.region) for item in page.get("Functions", [])]
+            functions.extend(configs)
+            if on_page is not None:
+                on_page(configs)
         return functions
 
     async def event_source_mappings(self) -> list[EventSourceMapping]:
         lam = await self.pool.client("lambda", self.region)
         mappings: list[EventSourceMapping] = []
-        async for page in _lambda_pages(lam.list_event_source_mappings, self.limiters.shared_pool, 100):
+        async for page in _lambda_pages(lam.list_event_source_mappings, self.budget.listing, 100):
             for item in page.get("EventSourceMappings", []):
-                on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                    "Destination"
-                )
+                on_failure = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
                 mappings.append(
                     EventSourceMapping(
                         uuid=item["UUID"],
@@ -179,61 +180,28 @@ class InventoryReader:
                 )
         return mappings
 
-    async def function_detail(self, name: str) -> FunctionDetail:
-        """Reserved concurrency, tags, aliases, async destinations and provisioned concurrency."""
+    async def basics(self, name: str, priority: int = 1) -> FunctionBasics:
+        """GetFunction (its own pool): reserved concurrency and tags."""
         lam = await self.pool.client("lambda", self.region)
-        problems: list[str] = []
-
-        reserved: int | None = None
-        tags: dict[str, str] = {}
-        try:
-            async with self.limiters.get_function:
-                got = await lam.get_function(FunctionName=name)
-            # AWS returns Concurrency whenever reserved concurrency is set, 0 included.
-            concurrency = got.get("Concurrency") or {}
-            if "ReservedConcurrentExecutions" in concurrency:
-                reserved = int(concurrency["ReservedConcurrentExecutions"])
-            tags = {str(k): str(v) for k, v in (got.get("Tags") or {}).items()}
-        except Exception as exc:
-            problems.append(f"GetFunction: {classify(exc).reason}")
-            raise_if_fatal(exc)
-
-        aliases: tuple[AliasConfig, ...] | None = None
-        try:
-            aliases = tuple(await self._aliases(lam, name))
-        except Exception as exc:
-            problems.append(f"ListAliases: {classify(exc).reason}")
-
-        on_failure: tuple[str, ...] | None = None
-        try:
-            on_failure = tuple(await self._on_failure_destinations(lam, name))
-        except Exception as exc:
-            problems.append(f"ListFunctionEventInvokeConfigs: {classify(exc).reason}")
-
-        provisioned: int | None = None
-        if self.provisioned_supported is not False:
-            try:
-                provisioned = await self._provisioned(lam, name)
-                self.provisioned_supported = True
-            except Exception as exc:
-                failure = classify(exc)
-                if failure.unsupported:
-                    self.provisioned_supported = False
-                else:
-                    problems.append(f"ListProvisionedConcurrencyConfigs: {failure.reason}")
-        return FunctionDetail(
+        async with self.budget.get_function(priority):
+            got = await lam.get_function(FunctionName=name)
+        # AWS returns Concurrency whenever reserved concurrency is set, 0 included.
+        concurrency = got.get("Concurrency") or {}
+        reserved = None
+        if "ReservedConcurrentExecutions" in concurrency:
+            reserved = int(concurrency["ReservedConcurrentExecutions"])
+        configuration = got.get("Configuration") or {}
+        return FunctionBasics(
             reserved_concurrency=reserved,
-            tags=tags,
-            aliases=aliases,
-            on_failure_arns=on_failure,
-            provisioned_concurrency=provisioned,
-            provisioned_supported=bool(self.provisioned_supported),
-            errors=tuple(problems),
+            tags={str(k): str(v) for k, v in (got.get("Tags") or {}).items()},
+            revision=configuration.get("RevisionId") or configuration.get("LastModified"),
         )
 
-    async def _aliases(self, lam: Any, name: str) -> list[AliasConfig]:
+    async def aliases(self, name: str, priority: int = 1) -> tuple[AliasConfig, ...]:
+        lam = await self.pool.client("lambda", self.region)
         aliases: list[AliasConfig] = []
-        async for page in _lambda_pages(lam.list_aliases, self.limiters.shared_pool, 50, FunctionName=name):
+        pages = _lambda_pages(lam.list_aliases, lambda: self.budget.read(priority), 50, FunctionName=name)
+        async for page in pages:
             for item in page.get("Aliases", []):
                 aliases.append(
                     AliasConfig(
@@ -243,28 +211,41 @@ class InventoryReader:
                         revision_id=item.get("RevisionId"),
                     )
                 )
-        return aliases
+        return tuple(aliases)
 
-    async def _on_failure_destinations(self, lam: Any, name: str) -> list[str]:
+    async def on_failure_destinations(self, name: str, priority: int = 1) -> tuple[str, ...]:
+        lam = await self.pool.client("lambda", self.region)
         arns: list[str] = []
-        pages = _lambda_pages(lam.list_function_event_invoke_configs, self.limiters.shared_pool, 50, FunctionName=name)
-        async for page in pages:
-            for item in page.get("FunctionEventInvokeConfigs", []):
-                target = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                    "Destination"
-                )
-                if target and target not in arns:
-                    arns.append(target)
-        return arns
-
-    async def _provisioned(self, lam: Any, name: str) -> int | None:
-        total = 0
         pages = _lambda_pages(
-            lam.list_provisioned_concurrency_configs, self.limiters.shared_pool, 50, FunctionName=name
+            lam.list_function_event_invoke_configs, lambda: self.budget.read(priority), 50, FunctionName=name
         )
         async for page in pages:
-            for item in page.get("ProvisionedConcurrencyConfigs", []):
-                total += int(item.get("AllocatedProvisionedConcurrentExecutions") or 0)
+            for item in page.get("FunctionEventInvokeConfigs", []):
+                target = ((item.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+                if target and target not in arns:
+                    arns.append(target)
+        return tuple(arns)
+
+    async def provisioned(self, name: str, priority: int = 1) -> int | None:
+        """Allocated provisioned concurrency over all versions/aliases; None when the
+        endpoint does not support the API (then it is not asked again)."""
+        if self.provisioned_supported is False:
+            return None
+        lam = await self.pool.client("lambda", self.region)
+        total = 0
+        pages = _lambda_pages(
+            lam.list_provisioned_concurrency_configs, lambda: self.budget.read(priority), 50, FunctionName=name
+        )
+        try:
+            async for page in pages:
+                for item in page.get("ProvisionedConcurrencyConfigs", []):
+                    total += int(item.get("AllocatedProvisionedConcurrentExecutions") or 0)
+        except Exception as exc:
+            if classify(exc).unsupported:
+                self.provisioned_supported = False
+                return None
+            raise
+        self.provisioned_supported = True
         # The API answered: no config at all is a real 0, not unknown.
         return total
 
@@ -279,10 +260,3 @@ class InventoryReader:
             return None
         target = json.loads(policy).get("deadLetterTargetArn")
         return str(target) if target else None
-
-
-def raise_if_fatal(exc: Exception) -> None:
-    """Throttling, denial and outages abort the pass; the caller marks the source stale."""
-    kind = classify(exc).kind
-    if kind in {"throttled", "denied", "credentials", "unreachable", "timeout"}:
-        raise exc

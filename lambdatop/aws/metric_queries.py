@@ -7,6 +7,7 @@ each query remembers what it is for, so results map back without string parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 # What a function needs on screen, cheapest first. Duration p99 is a percentile: some
 # endpoints (plain moto) fail the whole call on it, so it is marked and can be dropped.
@@ -33,7 +34,12 @@ FUNCTION_METRICS: dict[str, tuple[str, str]] = {
     "duration_p99_ms": ("Duration", "p99"),
     "iterator_age_max_ms": ("IteratorAge", "Maximum"),
     "async_events_dropped": ("AsyncEventsDropped", "Sum"),
+    "dead_letter_errors": ("DeadLetterErrors", "Sum"),
+    "destination_delivery_failures": ("DestinationDeliveryFailures", "Sum"),
 }
+
+# What a canary is judged on, per version behind a weighted alias.
+CANARY_SET: tuple[str, ...] = ("invocations", "errors", "throttles", "duration_p99_ms")
 
 ACCOUNT_METRICS: dict[str, tuple[str, str]] = {
     "concurrent_executions_max": ("ConcurrentExecutions", "Maximum"),
@@ -49,6 +55,27 @@ QUEUE_METRICS: dict[str, tuple[str, str]] = {
 }
 
 
+class TargetKind(Enum):
+    """What a query's answer describes."""
+
+    FUNCTION = "function"  # one figure of a function over the window
+    SERIES = "series"  # a function's per-minute invocations
+    ACCOUNT = "account"  # one account-level figure of a Region
+    QUEUE = "queue"  # a failure queue's age
+    CANARY = "canary"  # one figure of one version served through an alias
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTarget:
+    """Where an answer goes: `key` is a function ARN, a Region or a queue ARN."""
+
+    kind: TargetKind
+    key: str
+    field: str
+    alias: str | None = None  # CANARY only
+    version: str | None = None  # CANARY only
+
+
 @dataclass(frozen=True, slots=True)
 class MetricQuery:
     id: str
@@ -57,9 +84,7 @@ class MetricQuery:
     dimensions: tuple[tuple[str, str], ...]
     stat: str
     period_s: int
-    # What the answer is for: ("function", arn, field) / ("account", region, field) /
-    # ("queue", arn, field) / ("series", arn, "invocations").
-    target: tuple[str, str, str]
+    target: QueryTarget
 
     @property
     def is_percentile(self) -> bool:
@@ -112,7 +137,23 @@ class QueryBuilder:
                     dimensions=(("FunctionName", name),),
                     stat=stat,
                     period_s=period_s,
-                    target=("function", arn, field_name),
+                    target=QueryTarget(TargetKind.FUNCTION, arn, field_name),
+                )
+            )
+
+    def canary(self, arn: str, name: str, alias: str, version: str, fields: tuple[str, ...], period_s: int) -> None:
+        """A version's figures through an alias: FunctionName + Resource=name:alias + ExecutedVersion."""
+        for field_name in fields:
+            metric, stat = FUNCTION_METRICS[field_name]
+            self.queries.append(
+                MetricQuery(
+                    id=self._next_id("c"),
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions=(("FunctionName", name), ("Resource", f"{name}:{alias}"), ("ExecutedVersion", version)),
+                    stat=stat,
+                    period_s=period_s,
+                    target=QueryTarget(TargetKind.CANARY, arn, field_name, alias, version),
                 )
             )
 
@@ -125,7 +166,7 @@ class QueryBuilder:
                 dimensions=(("FunctionName", name),),
                 stat="Sum",
                 period_s=60,
-                target=("series", arn, "invocations"),
+                target=QueryTarget(TargetKind.SERIES, arn, "invocations"),
             )
         )
 
@@ -140,7 +181,7 @@ class QueryBuilder:
                     dimensions=(),
                     stat=stat,
                     period_s=period_s,
-                    target=("account", region, field_name),
+                    target=QueryTarget(TargetKind.ACCOUNT, region, field_name),
                 )
             )
 
@@ -155,6 +196,6 @@ class QueryBuilder:
                 dimensions=(("QueueName", queue_name),),
                 stat=stat,
                 period_s=period_s,
-                target=("queue", queue_arn, "oldest_age_s"),
+                target=QueryTarget(TargetKind.QUEUE, queue_arn, "oldest_age_s"),
             )
         )

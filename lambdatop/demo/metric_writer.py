@@ -118,7 +118,7 @@ def invocation_metrics(
             metrics.counts(dims, stamp, len(invs), errors, len(throttled))
             metrics.durations(dims, stamp, [i.duration_ms for i in invs])
             failed = [m for m in minute.failure_messages if any(i.request_id == m.request_id for i in invs)]
-            _extra_function_metrics(fleet, spec, dims, stamp, len(failed), metrics)
+            _extra_function_metrics(fleet, spec, dims, stamp, len(failed), metrics, received=len(invs))
             if state.alias is not None:
                 resource = [*dims, ("Resource", f"{spec.name}:{state.alias.name}")]
                 metrics.counts(resource, stamp, len(invs), errors, len(throttled))
@@ -155,9 +155,13 @@ def _extra_function_metrics(
     stamp: datetime,
     failed: int,
     metrics: MetricBatch,
+    received: int = 0,
 ) -> None:
     target = fleet.failure_queue(spec)
     if spec.is_async:
+        # As Lambda does: every async function's queue intake, which is also how lambdatop
+        # learns (ListMetrics) which functions can drop events or have destinations.
+        metrics.put(dims, "AsyncEventsReceived", stamp, received)
         metrics.put(dims, "AsyncEventsDropped", stamp, failed)
     if target and target[1] == "dead-letter":
         metrics.put(dims, "DeadLetterErrors", stamp, 0)

@@ -136,7 +136,7 @@ def level_counts(verdicts: Iterable[Health]) -> dict[Level, int]:
 
 
 def _reasons(row: FunctionRow, previous: FunctionRow | None, t: Thresholds) -> Iterable[Reason]:
-    for rule in (_throttles, _errors, _dlq, _dropped, _iterator_age, _cold, _cap, _timeout):
+    for rule in (_throttles, _errors, _dlq, _dropped, _lost, _canary, _iterator_age, _cold, _cap, _timeout):
         reason = rule(row, previous, t)
         if reason is not None:
             yield reason
@@ -191,6 +191,37 @@ def _dropped(row: FunctionRow, _prev: FunctionRow | None, _t: Thresholds) -> Rea
     if not dropped:
         return None
     return _warn(dropped / 100, "⚠", f"DROP {format_count(dropped)}")
+
+
+def _lost(row: FunctionRow, _prev: FunctionRow | None, _t: Thresholds) -> Reason | None:
+    """Failed events that could not even be delivered to the DLQ or destination: gone."""
+    lost = (row.dead_letter_errors or 0) + (row.destination_delivery_failures or 0)
+    if not lost:
+        return None
+    return _crit(math.log10(lost + 1) / 4, "⚠", f"LOST {format_count(lost)}")
+
+
+def _canary(row: FunctionRow, _prev: FunctionRow | None, t: Thresholds) -> Reason | None:
+    """A weighted alias whose extra version fails more than its stable one: `⚖ v7 ERR 31% vs 0.4%`."""
+    worst: Reason | None = None
+    for canary in row.canaries:
+        stable = canary.figures(canary.stable_version)
+        base = stable.error_rate if stable is not None else None
+        for version in canary.weights:
+            figures = canary.figures(version)
+            rate = figures.error_rate if figures is not None else None
+            if figures is None or rate is None or figures.errors is None or rate < t.error_rate_warn:
+                continue
+            if base is not None and rate <= max(2 * base, base + t.error_rate_warn):
+                continue  # no worse than the stable version, give or take
+            word = f"v{version} ERR {format_pct(rate)} vs {format_pct(base)}"
+            if rate >= t.error_rate_crit and figures.errors >= t.errors_crit_min:
+                reason = _crit((rate - t.error_rate_crit) / (0.5 - t.error_rate_crit), "⚖", word)
+            else:
+                reason = _warn((rate - t.error_rate_warn) / (t.error_rate_crit - t.error_rate_warn), "⚖", word)
+            if worst is None or reason.score > worst.score:
+                worst = reason
+    return worst
 
 
 def _iterator_age(row: FunctionRow, _prev: FunctionRow | None, t: Thresholds) -> Reason | None:

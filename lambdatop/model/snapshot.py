@@ -82,6 +82,39 @@ class AliasRow:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionFigures:
+    """One version's numbers over the window, as served through an alias (ExecutedVersion)."""
+
+    version: str
+    invocations: int | None = None
+    errors: int | None = None
+    throttles: int | None = None
+    duration_p99_ms: float | None = None
+
+    @property
+    def error_rate(self) -> float | None:
+        from lambdatop.model.derived import ratio
+
+        return ratio(self.errors, self.invocations)
+
+
+@dataclass(frozen=True, slots=True)
+class CanaryRow:
+    """A weighted alias: its stable version, the extra version(s) and each one's figures."""
+
+    alias: str
+    stable_version: str
+    weights: Mapping[str, float] = field(default_factory=dict)  # extra version -> fraction 0..1
+    versions: tuple[VersionFigures, ...] = ()
+
+    def figures(self, version: str) -> VersionFigures | None:
+        for figures in self.versions:
+            if figures.version == version:
+                return figures
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionRow:
     """One function: configuration plus numbers over the snapshot's window."""
 
@@ -113,6 +146,11 @@ class FunctionRow:
     duration_p99_ms: float | None = None
     iterator_age_max_ms: float | None = None
     async_events_dropped: int | None = None
+    # Only read where a DLQ / an on-failure destination exists (None elsewhere or unknown).
+    dead_letter_errors: int | None = None
+    destination_delivery_failures: int | None = None
+    # Per-version figures of each weighted alias (empty when none or not read yet).
+    canaries: tuple[CanaryRow, ...] = ()
     # Per-minute invocations over the window, oldest first (empty when not fetched).
     invocations_series: tuple[float, ...] = ()
     # REPORT lines over the window.
@@ -126,6 +164,8 @@ class FunctionRow:
     # When each group of numbers was last refreshed (None = never).
     metrics_at: datetime | None = None
     logs_at: datetime | None = None
+    # When the oldest of the per-function configuration reads (GetFunction, ListAliases...) was made.
+    details_at: datetime | None = None
     stale: tuple[str, ...] = ()
 
     @property
@@ -209,6 +249,13 @@ class FleetSnapshot:
     # Where the REPORT-line figures came from: "insights" (Logs Insights) or "filter" (the
     # FilterLogEvents fallback); None before the first logs pass.
     logs_path: str | None = None
+    # The minutes the metrics shown cover, [start, end): `window_minutes` is their length, so a
+    # window asked for but not read yet still shows the old one (None before the first read).
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    # Set while credentials are expired or invalid: the one sentence that says what to run.
+    # Every source is paused and every figure shown is the last one read.
+    credential_hint: str | None = None
 
     @property
     def all_sources_ok(self) -> bool:

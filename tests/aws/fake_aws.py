@@ -28,13 +28,13 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
-from lambdatop.aws.inventory import InventoryLimiters
+from lambdatop.aws.budget import ControlPlaneBudgets
 from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.metric_queries import is_percentile_stat
 from lambdatop.aws.session import AwsTarget, ClientPool
-from lambdatop.cadence import Cadence
 from lambdatop.clock import FakeClock
 from lambdatop.collector import Collector
+from lambdatop.collector.cadence import Cadence
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -52,6 +52,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("lambda", "GetAccountSettings"): "get_account_settings",
     ("sts", "GetCallerIdentity"): "get_caller_identity",
     ("cloudwatch", "GetMetricData"): "get_metric_data",
+    ("cloudwatch", "ListMetrics"): "list_metrics",
     ("cloudwatch-logs", "StartQuery"): "start_query",
     ("cloudwatch-logs", "GetQueryResults"): "get_query_results",
     ("cloudwatch-logs", "FilterLogEvents"): "filter_log_events",
@@ -89,6 +90,11 @@ class FakeFunction:
     dead_letter_arn: str | None = None
     log_format: str = "Text"
     last_modified: str = "2026-11-01T00:00:00.000+0000"
+    # ListAliases items ({"Name", "FunctionVersion", "RoutingConfig"?}); CloudWatch then lists
+    # Resource metrics for the function, and ExecutedVersion ones per version.
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    on_failure_destination: str | None = None  # ListFunctionEventInvokeConfigs' OnFailure
+    async_traffic: bool = False  # CloudWatch lists AsyncEventsReceived for it
 
     @property
     def arn(self) -> str:
@@ -97,6 +103,16 @@ class FakeFunction:
     @property
     def log_group(self) -> str:
         return f"/aws/lambda/{self.name}"
+
+
+@dataclass
+class Varying:
+    """A value that changes from minute to minute (noise): `value(minute)`, None = no datapoint."""
+
+    value: Callable[[datetime], float | None]
+
+    def at(self, minute: datetime) -> float | None:
+        return self.value(minute)
 
 
 @dataclass
@@ -142,7 +158,7 @@ class MetricCall:
 class FakeAws:
     functions: dict[str, FakeFunction] = field(default_factory=dict)
     # (FunctionName | QueueName | None for account level, MetricName) -> per-minute value
-    rates: dict[tuple[str | None, str], Rate] = field(default_factory=dict)
+    rates: dict[tuple[str | None, str], Rate | Varying] = field(default_factory=dict)
     # (name, MetricName, Stat) -> the value every bucket with data answers (e.g. a p99)
     stat_values: dict[tuple[str | None, str, str], float] = field(default_factory=dict)
     concurrency_limit: int = 1000
@@ -156,6 +172,8 @@ class FakeAws:
     refuse_percentiles: bool = False  # HTTP 500 for any GetMetricData call with a pNN stat
     # FunctionName -> the StatusCode its queries get, with no values ("InternalError", "Forbidden")
     status_codes: dict[str, str] = field(default_factory=dict)
+    # FunctionName -> what a GetMetricData call carrying any query for it fails with
+    fail_calls_with: dict[str, Callable[[], Exception]] = field(default_factory=dict)
     metric_calls: list[MetricCall] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     _queries: dict[str, list[str]] = field(default_factory=dict)
@@ -173,6 +191,9 @@ class FakeAws:
 
     def set_rate(self, name: str | None, metric: str, per_minute: float, since: datetime | None = None) -> None:
         self.rates[(name, metric)] = Rate(per_minute, since)
+
+    def set_varying(self, name: str | None, metric: str, value: Callable[[datetime], float | None]) -> None:
+        self.rates[(name, metric)] = Varying(value)
 
     def stop_rate(self, name: str | None, metric: str) -> None:
         self.rates.pop((name, metric), None)
@@ -252,10 +273,13 @@ class FakeAws:
         return answer
 
     def list_aliases(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Aliases": []}
+        return {"Aliases": list(self.functions[params["FunctionName"]].aliases)}
 
     def list_function_event_invoke_configs(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"FunctionEventInvokeConfigs": []}
+        target = self.functions[params["FunctionName"]].on_failure_destination
+        if target is None:
+            return {"FunctionEventInvokeConfigs": []}
+        return {"FunctionEventInvokeConfigs": [{"DestinationConfig": {"OnFailure": {"Destination": target}}}]}
 
     def list_provisioned_concurrency_configs(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ProvisionedConcurrencyConfigs": []}
@@ -281,6 +305,11 @@ class FakeAws:
         if self.refuse_percentiles and call.percentile_queries():
             call.refused = True
             raise FakeError("InternalFailure", 500, "percentile statistics are not supported")
+        for query in queries:
+            for dim in query["MetricStat"]["Metric"].get("Dimensions", []):
+                fault = self.fail_calls_with.get(dim["Value"]) if dim["Name"] == "FunctionName" else None
+                if fault is not None:
+                    raise fault()
         return {
             "MetricDataResults": [self._answer(q, call.start, call.end) for q in queries],
             "Messages": [],
@@ -291,6 +320,8 @@ class FakeAws:
         metric = stat["Metric"]
         dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
         name = dims.get("FunctionName") or dims.get("QueueName")
+        if name and "ExecutedVersion" in dims:
+            name = f"{name}@{dims['ExecutedVersion']}"  # a version through an alias: set_rate("fn@7", ...)
         if name in self.status_codes:
             return {"Id": query["Id"], "Label": metric["MetricName"], "Timestamps": [], "Values": [],
                     "StatusCode": self.status_codes[name]}
@@ -333,6 +364,31 @@ class FakeAws:
         if stat == "Average":
             return sum(minutes) / len(minutes)
         return max(minutes)  # Maximum, and a plausible stand-in for any percentile
+
+    def list_metrics(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The Resource / ExecutedVersion and AsyncEventsReceived metrics of the functions set up so."""
+        found: list[dict[str, Any]] = []
+        for function in self.functions.values():
+            dims = [{"Name": "FunctionName", "Value": function.name}]
+            if function.async_traffic:
+                found.append({"MetricName": "AsyncEventsReceived", "Dimensions": dims})
+            for alias in function.aliases:
+                resource = [*dims, {"Name": "Resource", "Value": f"{function.name}:{alias['Name']}"}]
+                found.append({"MetricName": "Invocations", "Dimensions": resource})
+                extra = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights", {})
+                versions = {alias["FunctionVersion"], *extra}
+                for version in sorted(versions):
+                    executed = [*resource, {"Name": "ExecutedVersion", "Value": version}]
+                    found.append({"MetricName": "Invocations", "Dimensions": executed})
+        wanted_name = params.get("MetricName")
+        wanted_dims = {d["Name"] for d in params.get("Dimensions", [])}
+        metrics = [
+            {"Namespace": "AWS/Lambda", **m}
+            for m in found
+            if (wanted_name is None or m["MetricName"] == wanted_name)
+            and wanted_dims <= {d["Name"] for d in m["Dimensions"]}
+        ]
+        return {"Metrics": metrics}
 
     # ---- logs -------------------------------------------------------------------------------
     def start_query(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -383,6 +439,8 @@ class FakeAws:
 
     def get_queue_attributes(self, params: dict[str, Any]) -> dict[str, Any]:
         name = params["QueueUrl"].rsplit("/", 1)[-1]
+        if name not in self.queue_depths:
+            raise FakeError("AWS.SimpleQueueService.NonExistentQueue", 400, "no such queue")
         return {"Attributes": {"ApproximateNumberOfMessages": str(self.queue_depths[name])}}
 
 
@@ -405,10 +463,11 @@ def fake_collector(
     minutes at 10 rps); they have their own tests, so here they are opened wide.
     """
     clock = FakeClock()
-    collector = Collector(fake_pool(fake), [REGION], clock, window_minutes=window_minutes, cadence=cadence)
+    wide_budget = ControlPlaneBudgets(shared_rps=1e9, shared_burst=1_000_000_000, get_function_rps=1e9)
+    collector = Collector(
+        fake_pool(fake), [REGION], clock, window_minutes=window_minutes, cadence=cadence, budgets=wide_budget
+    )
     for region in collector.regions:
-        wide = RateLimiter(1e9, burst=1_000_000_000)
-        region.inventory.limiters = InventoryLimiters(shared_pool=wide, get_function=wide)
-        region.logs.filter_limiter = wide
+        region.logs.filter_limiter = RateLimiter(1e9, burst=1_000_000_000)
         region.logs.insights.poll_initial_s = 0.0
     return collector, clock

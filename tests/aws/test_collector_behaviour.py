@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lambdatop.cadence import Cadence
 from lambdatop.clock import FakeClock
 from lambdatop.collector import Collector, RegionCollector
+from lambdatop.collector.cadence import Cadence
 from lambdatop.model.health import health
 from lambdatop.model.snapshot import SOURCE_NAMES, FleetSnapshot, FunctionRow
 from tests.aws.fake_aws import (

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from lambdatop.cadence import Cadence
 from lambdatop.cli import build_app
 from lambdatop.clock import SystemClock
+from lambdatop.collector.cadence import Cadence
 from lambdatop.demo_boot import DemoBootingSource
 from lambdatop.settings import Settings
 

@@ -58,7 +58,12 @@ def test_once_reports_exactly_what_was_written(
     assert by_name["stopped"]["reserved_concurrency"] == 0
     assert by_name["capped"]["reserved_concurrency"] == 25
     assert by_name["quiet-000"]["reserved_concurrency"] is None
-    assert by_name["canary"]["aliases"] == truth.expected["canary"]["aliases"]
+    canary_alias = by_name["canary"]["aliases"][0]
+    assert [{k: canary_alias[k] for k in ("name", "version", "weights")}] == truth.expected["canary"]["aliases"]
+    # Each version's figures through the alias, exactly as written (p99 from the demo's mend).
+    for version, figures in truth.expected["canary"]["versions"].items():
+        assert {k: canary_alias["versions"][version][k] for k in figures} == figures
+    assert canary_alias["versions"]["2"]["error_rate"] == pytest.approx(0.31)
 
     # Unknown stays unknown: a function that never ran has counts of 0 but no gauges.
     quiet = by_name["quiet-001"]

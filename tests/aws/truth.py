@@ -122,7 +122,28 @@ def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int
                                 "invocations": 0}
     truth.expected["stopped"] = {"reserved_concurrency": 0}
     truth.expected["capped"] = {"reserved_concurrency": 25}
-    truth.expected["canary"] = {"aliases": [{"name": "live", "version": v1, "weights": {v2: 0.25}}]}
+    # The canary serves through its alias: CloudWatch has the alias (Resource) and per-version
+    # (ExecutedVersion) figures, which is also how lambdatop learns the alias exists.
+    canary_data: list[dict[str, Any]] = []
+    by_version = {v1: (300, 1, 0, 120.0), v2: (100, 31, 2, 900.0)}  # invocations, errors, throttles, p99
+    fn_dims = [{"Name": "FunctionName", "Value": "canary"}]
+    alias_dims = [*fn_dims, {"Name": "Resource", "Value": "canary:live"}]
+    for version, (inv, err, thr, slow) in by_version.items():
+        version_dims = [*alias_dims, {"Name": "ExecutedVersion", "Value": version}]
+        for dims_ in (fn_dims, alias_dims, version_dims):
+            canary_data += [
+                {"MetricName": "Invocations", "Dimensions": dims_, "Timestamp": at[0], "Value": inv},
+                {"MetricName": "Errors", "Dimensions": dims_, "Timestamp": at[0], "Value": err},
+                {"MetricName": "Throttles", "Dimensions": dims_, "Timestamp": at[0], "Value": thr},
+            ]
+        canary_data.append(
+            {"MetricName": "Duration", "Dimensions": version_dims, "Timestamp": at[0], "Values": [slow / 2, slow]}
+        )
+    c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=canary_data)
+    truth.expected["canary"] = {
+        "aliases": [{"name": "live", "version": v1, "weights": {v2: 0.25}}],
+        "versions": {v: {"invocations": i, "errors": e, "throttles": t} for v, (i, e, t, _) in by_version.items()},
+    }
     return truth
 
 

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from lambdatop.aws.errors import classify
 from lambdatop.aws.limiter import RateLimiter
-from lambdatop.aws.metric_queries import FULL_SET, QueryBuilder, is_percentile_stat
+from lambdatop.aws.metric_queries import FULL_SET, QueryBuilder, TargetKind, is_percentile_stat
 from lambdatop.aws.metrics import MAX_QUERIES_PER_CALL, batches
 
 
@@ -41,7 +41,7 @@ def test_query_ids_are_valid_and_unique() -> None:
     assert len(set(ids)) == len(ids)
     assert all(i[0].islower() and i.replace("_", "").isalnum() for i in ids)
     # Account-level queries carry no dimension: they are the whole Region.
-    assert all(q.dimensions == () for q in builder.queries if q.target[0] == "account")
+    assert all(q.dimensions == () for q in builder.queries if q.target.kind is TargetKind.ACCOUNT)
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,13 @@ from lambdatop.cache import (
 from lambdatop.model.snapshot import (
     SOURCE_NAMES,
     AliasRow,
+    CanaryRow,
     FleetSnapshot,
     FunctionRow,
     QueueRow,
     RegionSummary,
     SourceStatus,
+    VersionFigures,
 )
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -69,6 +71,16 @@ def full_snapshot() -> FleetSnapshot:
         duration_p99_ms=870.1,
         iterator_age_max_ms=2500.0,
         async_events_dropped=2,
+        dead_letter_errors=1,
+        destination_delivery_failures=3,
+        canaries=(
+            CanaryRow(
+                alias="live",
+                stable_version="7",
+                weights={"8": 0.05},
+                versions=(VersionFigures("7", 950, 2, 1, 640.5), VersionFigures("8", 50, 9, 0, None)),
+            ),
+        ),
         invocations_series=(800.0, 812.5, 0.0, 790.25),
         reports=11900,
         cold_starts=120,
@@ -79,6 +91,7 @@ def full_snapshot() -> FleetSnapshot:
         init_max_ms=1900.0,
         metrics_at=datetime(2026, 11, 23, 4, 59, tzinfo=PLUS_TWO),  # aware, not UTC: comes back as UTC
         logs_at=NOW - timedelta(minutes=2),
+        details_at=NOW - timedelta(minutes=4),
         stale=("percentiles",),
     )
     region = RegionSummary(
@@ -123,6 +136,9 @@ def full_snapshot() -> FleetSnapshot:
         next_refresh_at=NOW + timedelta(seconds=60),
         paused=True,
         logs_path="filter",
+        window_start=NOW - timedelta(minutes=61),
+        window_end=NOW - timedelta(minutes=1),
+        credential_hint="credentials expired: run aws sso login --profile prod",
     )
 
 
@@ -141,7 +157,16 @@ def test_the_factory_populates_every_model_field() -> None:
     # Guards the round-trip tests: a field added to the model must be added to full_snapshot().
     snapshot = full_snapshot()
     row = snapshot.functions[0]
-    samples = (snapshot, row, row.dlqs[0], row.aliases[0], snapshot.regions[0], snapshot.sources["metrics"])
+    samples = (
+        snapshot,
+        row,
+        row.dlqs[0],
+        row.aliases[0],
+        row.canaries[0],
+        row.canaries[0].versions[0],
+        snapshot.regions[0],
+        snapshot.sources["metrics"],
+    )
 
     assert [name for sample in samples for name in _left_at_default(sample)] == []
 

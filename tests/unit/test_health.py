@@ -252,3 +252,31 @@ def test_format_duration_ms(value: float | None, shown: str) -> None:
 )
 def test_format_age_s(value: float | None, shown: str) -> None:
     assert format_age_s(value) == shown
+
+
+def test_a_canary_worse_than_its_stable_version_says_so() -> None:
+    from lambdatop.model.snapshot import CanaryRow, VersionFigures
+    from tests.factories import make_row
+
+    def with_canary(stable_errors: int, canary_errors: int) -> Health:
+        canary = CanaryRow(
+            alias="live",
+            stable_version="6",
+            weights={"7": 0.1},
+            versions=(VersionFigures("6", 1000, stable_errors, 0), VersionFigures("7", 100, canary_errors, 0)),
+        )
+        return health(make_row("checkout", invocations=1100, errors=stable_errors + canary_errors, canaries=(canary,)))
+
+    bad = with_canary(4, 31)
+    assert bad.label == "⚖ v7 ERR 31% vs 0.4%"
+    assert bad.level == "crit"
+    assert with_canary(40, 4).level != "crit"  # the canary (4%) is no worse than stable (4%)
+    assert "⚖" not in with_canary(40, 4).label
+
+
+def test_events_lost_on_the_way_to_the_dlq_are_critical() -> None:
+    from tests.factories import make_row
+
+    verdict = health(make_row("worker", invocations=100, errors=0, dead_letter_errors=3))
+    assert verdict.level == "crit"
+    assert verdict.label == "⚠ LOST 3"

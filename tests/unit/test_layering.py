@@ -13,7 +13,8 @@ PACKAGE = Path(lambdatop.__file__).parent
 HEADLESS = [
     "lambdatop.cli",
     "lambdatop.collector",
-    "lambdatop.region_state",
+    "lambdatop.collector.scheduler",
+    "lambdatop.collector.region_state",
     "lambdatop.cadence",
     "lambdatop.output",
     "lambdatop.settings",

@@ -39,7 +39,7 @@ from tests.factories import (
     stale_source,
 )
 
-DOCUMENT_KEYS = ["schema", "generated_at", "window_minutes", "regions", "functions", "sources", "api"]
+DOCUMENT_KEYS = ["schema", "generated_at", "window_minutes", "regions", "functions", "sources", "api", "window"]
 REGION_KEYS = [
     "account_id",
     "region",
@@ -54,6 +54,7 @@ FUNCTION_KEYS = [
     "invocations", "errors", "error_rate", "throttles", "concurrency_max",
     "duration_avg_ms", "duration_p99_ms",
     "cold_starts", "cold_start_ratio", "restores", "init_avg_ms", "init_p99_ms", "init_max_ms",
+    "async_events_dropped", "dead_letter_errors", "destination_delivery_failures",
     "dlq", "aliases", "stale",
 ]  # fmt: skip
 
@@ -458,3 +459,35 @@ def test_table_is_plain_text_even_when_the_environment_forces_colour(monkeypatch
 
     assert "\x1b" not in text
     assert max(cell_len(line) for line in text.splitlines()) > 30  # the width argument wins
+
+
+def test_a_weighted_alias_carries_each_versions_figures() -> None:
+    from lambdatop.model.snapshot import CanaryRow, VersionFigures
+
+    row = make_row(
+        "checkout",
+        invocations=400,
+        errors=32,
+        aliases=(make_alias("live", "6", {"7": 0.25}),),
+        canaries=(
+            CanaryRow(
+                alias="live",
+                stable_version="6",
+                weights={"7": 0.25},
+                versions=(
+                    VersionFigures("6", invocations=300, errors=1, throttles=0, duration_p99_ms=120.0),
+                    VersionFigures("7", invocations=100, errors=31, throttles=2, duration_p99_ms=None),
+                ),
+            ),
+        ),
+    )
+    alias = to_document(make_snapshot([row]))["functions"][0]["aliases"][0]
+    assert list(alias) == ["name", "version", "weights", "versions"]
+    assert alias["versions"]["7"] == {
+        "invocations": 100,
+        "errors": 31,
+        "error_rate": 0.31,
+        "throttles": 2,
+        "duration_p99_ms": None,
+    }
+    assert alias["versions"]["6"]["error_rate"] == pytest.approx(1 / 300, abs=1e-4)

@@ -407,3 +407,16 @@ def test_precedence_doc_names_every_environment_variable_read() -> None:
         "AWS_DEFAULT_PROFILE",
     ):
         assert variable in PRECEDENCE_DOC
+
+
+def test_control_plane_share_is_read_from_aws_and_bounded(config: Path) -> None:
+    assert load_settings({}, env={}, config_path=config).control_plane_rps == 3.0
+    write(config, "[aws]\ncontrol_plane_rps = 1.5\ncontrol_plane_burst = 3\nget_function_rps = 10\n")
+    settings = load_settings({}, env={}, config_path=config)
+    assert (settings.control_plane_rps, settings.control_plane_burst, settings.get_function_rps) == (1.5, 3, 10.0)
+    write(config, "[aws]\ncontrol_plane_rps = 15\n")
+    with pytest.raises(ConfigError, match=r"control_plane_rps' in \[aws\] must be .* at most 10"):
+        load_settings({}, env={}, config_path=config)
+    write(config, "[aws]\ncontrol_plane_rsp = 2\n")
+    with pytest.raises(ConfigError, match="did you mean 'control_plane_rps'"):
+        load_settings({}, env={}, config_path=config)
