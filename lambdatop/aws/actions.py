@@ -35,7 +35,7 @@ READ_ONLY_REASON = "read-only mode: lambdatop changes nothing in AWS (--read-onl
 THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 # Waits between attempts of a throttled write: bounded, about 3.5 s in all.
 RETRY_DELAYS_S = (0.5, 1.0, 2.0)
-OPERATOR_READ_PRIORITY = 0
+OPERATOR_READ_PRIORITY = -1  # the re-read just before a write: ahead of every background read
 
 
 class AwsOperator:

@@ -115,8 +115,18 @@ class ControlPlaneBudget:
         self.requests: Counter[str] = Counter()
 
     def read(self, priority: int = 1) -> AbstractAsyncContextManager[None]:
-        """A read on the shared 15 rps pool; 0 = on screen or the open function, first."""
+        """A read on the shared 15 rps pool; 0 = on screen or the open function, first.
+        A negative priority is the operator's own re-read just before a write (the live value
+        a plan is validated against): like a write, it never waits behind background reads."""
+        if priority < 0:
+            return self._operator_read()
         return self._through(self.shared, SHARED, priority)
+
+    @asynccontextmanager
+    async def _operator_read(self) -> AsyncIterator[None]:
+        self.shared.debit()  # paid back by the background reads after it
+        self.requests[SHARED] += 1
+        yield
 
     def get_function(self, priority: int = 1) -> AbstractAsyncContextManager[None]:
         """GetFunction, on its own pool."""

@@ -459,13 +459,19 @@ def fake_collector(
 ) -> tuple[Collector, FakeClock]:
     """A one-Region collector on the fake, with a FakeClock. Close it with `collector.pool.close()`.
 
-    The client-side rate limiters pace real seconds (1,000 functions' detail reads would take
-    minutes at 10 rps); they have their own tests, so here they are opened wide.
+    The control-plane budget paces real seconds (1,000 functions' detail reads would take
+    minutes at 3 rps); it has its own tests, so here it is opened wide.
     """
     clock = FakeClock()
     wide_budget = ControlPlaneBudgets(shared_rps=1e9, shared_burst=1_000_000_000, get_function_rps=1e9)
     collector = Collector(
-        fake_pool(fake), [REGION], clock, window_minutes=window_minutes, cadence=cadence, budgets=wide_budget
+        fake_pool(fake),
+        [REGION],
+        clock,
+        window_minutes=window_minutes,
+        cadence=cadence,
+        budgets=wide_budget,
+        strict=True,  # a bug in a refresher fails the test instead of showing as a status
     )
     for region in collector.regions:
         region.logs.filter_limiter = RateLimiter(1e9, burst=1_000_000_000)

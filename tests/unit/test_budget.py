@@ -130,3 +130,16 @@ async def test_the_function_list_goes_fast_and_the_reads_after_it_pay_for_it() -
     # back, so over the whole stretch the pool saw no more than 3 a second (+ the burst).
     assert budget.requests["shared"] == 61
     assert 3.0 * clock.now + 5 + 1e-6 >= 61
+
+
+async def test_the_operators_own_reads_do_not_wait_behind_background_reads() -> None:
+    budget = ControlPlaneBudget(3.0, 5)
+    for _ in range(40):  # a listing just left the shared bucket 35 tokens in debt
+        async with budget.listing():
+            pass
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with budget.read(priority=-1):  # GetAlias just before UpdateAlias
+        waited = loop.time() - started
+    assert waited < 0.05
+    assert budget.requests["shared"] == 41
