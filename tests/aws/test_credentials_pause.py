@@ -40,7 +40,8 @@ async def test_expired_credentials_pause_every_source_and_a_probe_resumes_them()
             fake.faults[operation] = expired
         await until(lambda: snapshots[-1].credential_hint is not None)
         latest = snapshots[-1]
-        assert "ExpiredToken" in (latest.credential_hint or "")
+        assert "have expired" in (latest.credential_hint or "")  # one sentence, saying what to do
+        assert "log in again" in (latest.credential_hint or "")
         assert not any(status.ok for status in latest.sources.values())  # all marked stale
         assert latest.function(fake.arn("fn-0001")).invocations == 150  # type: ignore[union-attr]
 
