@@ -47,7 +47,8 @@ async def test_demo_screen_fills_with_real_rows_and_quits_cleanly() -> None:
     # The server, its connections and the simulator are gone (asyncio's own executor threads,
     # which ran the start in the background, belong to the test's event loop).
     leftover = [
-        t.name for t in set(threading.enumerate()) - threads_before
+        t.name
+        for t in set(threading.enumerate()) - threads_before
         if t.is_alive() and not t.name.startswith("asyncio_")
     ]
     assert leftover == []
@@ -98,15 +99,20 @@ async def test_demo_keys_raise_a_cap_and_undo_it_through_the_real_operator(tmp_p
                 return row.name if row is not None else ""
 
             def cap_known() -> bool:
+                # Rows re-sort as the demo's data arrives (once its cap is read, video-transcoder
+                # is the worst row and moves to the top): the cursor must go with it.
+                assert highlighted() == "video-transcoder"
                 row = fleet.current_function()
                 return row is not None and row.reserved_concurrency == 20  # its configuration is read
 
             await until(lambda: fleet.table.row_count >= 24, 60)
-            await pilot.press("home")
-            for _ in range(30):
+            # Walk the cursor to the function wherever it is now: a re-sort between two key
+            # presses moves the row (the cursor keeps its function), so never count rows blindly.
+            for _ in range(60):
                 if highlighted() == "video-transcoder":
                     break
-                await pilot.press("down")
+                target = next(i for i, arn in enumerate(fleet.table.order) if arn.endswith(":video-transcoder"))
+                await pilot.press("down" if target > fleet.table.cursor_row else "up")
             await until(cap_known)
             await pilot.press("c")
             await until(lambda: isinstance(app.screen, ReservedPrompt))
