@@ -35,8 +35,13 @@ def _serve(n_functions: int, seed: int) -> None:
     server.start()
     started = time.perf_counter()
     seed_bench_account(server.endpoint_url, server.credentials, server.region, n_functions, seed)
-    info = {"endpoint": server.endpoint_url, "key": server.credentials[0], "secret": server.credentials[1],
-            "region": server.region, "seed_s": time.perf_counter() - started}
+    info = {
+        "endpoint": server.endpoint_url,
+        "key": server.credentials[0],
+        "secret": server.credentials[1],
+        "region": server.region,
+        "seed_s": time.perf_counter() - started,
+    }
     print(json.dumps(info), flush=True)
     sys.stdin.read()  # serve until the parent closes our stdin
     server.stop()
@@ -79,7 +84,6 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
         first_cpu = time.process_time() - cpu_started
-
 
         # One full refresh of every source (per-function details trickle in the background).
         accountant = pool.accountant
@@ -151,7 +155,10 @@ def _floor(info_json: str) -> None:
 def _child(*args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "lambdatop.bench", *args],
-        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
 
 
@@ -185,18 +192,38 @@ def bench_fleet(n_functions: int, seed: int = 7) -> dict[str, float]:
 
 
 UNITS = {
-    "first_snapshot_s": "s", "gmd_calls_per_refresh": "calls", "gmd_calls_floor": "calls",
-    "gmd_queries_per_refresh": "queries", "other_calls_per_refresh": "calls", "cost_usd_per_hour": "USD/h",
-    "cost_trip_wire_usd_per_hour": "USD/h", "cost_hot_usd_per_hour": "USD/h", "cost_fleet_usd_per_hour": "USD/h",
-    "cpu_s_per_refresh": "s", "refresh_wall_s": "s", "rss_mb": "MB", "seed_s": "s",
-    "ui_update_ms": "ms", "ui_update_all_rows_changed_ms": "ms", "terminal_bytes_per_refresh": "bytes",
+    "first_snapshot_s": "s",
+    "gmd_calls_per_refresh": "calls",
+    "gmd_calls_floor": "calls",
+    "gmd_queries_per_refresh": "queries",
+    "other_calls_per_refresh": "calls",
+    "cost_usd_per_hour": "USD/h",
+    "cost_trip_wire_usd_per_hour": "USD/h",
+    "cost_hot_usd_per_hour": "USD/h",
+    "cost_fleet_usd_per_hour": "USD/h",
+    "cpu_s_per_refresh": "s",
+    "refresh_wall_s": "s",
+    "rss_mb": "MB",
+    "seed_s": "s",
+    "ui_update_ms": "ms",
+    "ui_update_all_rows_changed_ms": "ms",
+    "terminal_bytes_per_refresh": "bytes",
     "first_snapshot_cpu_s": "s",
-    "logs_bytes_per_pass": "bytes", "logs_usd_per_hour": "USD/h",
-    "logs_scan_ratio": "ratio", "logs_incremental_exact": "bool", "logs_estimate_vs_measured": "ratio",
-    "logs_bench_s": "s", "cost_usd_per_hour_100gb_day_logs": "USD/h",
-    "first_rows_s": "s", "floor_s": "s", "first_snapshot_ratio": "×",
-    "control_plane_rps": "req/s", "get_function_rps": "req/s", "details_complete_s": "s (sim)",
-    "fleet_passes_per_hour": "/h", "forced_fleet_passes_per_hour": "/h",
+    "logs_bytes_per_pass": "bytes",
+    "logs_usd_per_hour": "USD/h",
+    "logs_scan_ratio": "ratio",
+    "logs_incremental_exact": "bool",
+    "logs_estimate_vs_measured": "ratio",
+    "logs_bench_s": "s",
+    "cost_usd_per_hour_100gb_day_logs": "USD/h",
+    "first_rows_s": "s",
+    "floor_s": "s",
+    "first_snapshot_ratio": "×",
+    "control_plane_rps": "req/s",
+    "get_function_rps": "req/s",
+    "details_complete_s": "s (sim)",
+    "fleet_passes_per_hour": "/h",
+    "forced_fleet_passes_per_hour": "/h",
 }
 # Simulated-time figures (lambdatop.benchsim): minutes and hours of a dashboard left open.
 SIMULATED_SIZES = (500, 2000)
@@ -226,26 +253,46 @@ def run(sizes: tuple[int, ...], with_ui: bool) -> list[dict[str, Any]]:
 
     logs_figures = measure_logs_scan_ratio(n_groups=BENCH_GROUPS)
     for name, value in logs_figures.items():
-        results.append({"name": name, "n_functions": BENCH_GROUPS, "value": round(value, 4),
-                        "unit": UNITS.get(name, "")})
+        results.append(
+            {"name": name, "n_functions": BENCH_GROUPS, "value": round(value, 4), "unit": UNITS.get(name, "")}
+        )
     # The demo fleet logs little; price Insights as a real fleet of that size would log
     # (100 GB/day at 1,000 functions, reference §10), at the measured scan ratio.
     for entry in [r for r in results if r["name"] == "cost_usd_per_hour"]:
         n = entry["n_functions"]
         logs_usd = insights_usd_per_hour(100.0 * n / 1000, logs_figures["logs_scan_ratio"])
-        results.append({"name": "cost_usd_per_hour_100gb_day_logs", "n_functions": n,
-                        "value": round(entry["value"] + logs_usd, 4), "unit": "USD/h"})
+        results.append(
+            {
+                "name": "cost_usd_per_hour_100gb_day_logs",
+                "n_functions": n,
+                "value": round(entry["value"] + logs_usd, 4),
+                "unit": "USD/h",
+            }
+        )
     if with_ui:
         from lambdatop.bench_ui import measure_terminal_bytes_per_refresh, measure_ui_update_ms
 
         for n in (500, 2000):
             # A 60 s pass changes the hot rows (~5 %); the 5-minute fleet pass can change them all.
-            results.append({"name": "ui_update_ms", "n_functions": n,
-                            "value": round(measure_ui_update_ms(n), 2), "unit": "ms"})
-            results.append({"name": "ui_update_all_rows_changed_ms", "n_functions": n,
-                            "value": round(measure_ui_update_ms(n, changed_fraction=1.0), 2), "unit": "ms"})
-        results.append({"name": "terminal_bytes_per_refresh", "n_functions": 200,
-                        "value": round(measure_terminal_bytes_per_refresh(), 1), "unit": "bytes"})
+            results.append(
+                {"name": "ui_update_ms", "n_functions": n, "value": round(measure_ui_update_ms(n), 2), "unit": "ms"}
+            )
+            results.append(
+                {
+                    "name": "ui_update_all_rows_changed_ms",
+                    "n_functions": n,
+                    "value": round(measure_ui_update_ms(n, changed_fraction=1.0), 2),
+                    "unit": "ms",
+                }
+            )
+        results.append(
+            {
+                "name": "terminal_bytes_per_refresh",
+                "n_functions": 200,
+                "value": round(measure_terminal_bytes_per_refresh(), 1),
+                "unit": "bytes",
+            }
+        )
     return results
 
 
@@ -253,14 +300,11 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     names = list(dict.fromkeys(r["name"] for r in results))
     sizes = sorted({r["n_functions"] for r in results})
     cell = {(r["name"], r["n_functions"]): r["value"] for r in results}
-    print(f"lambdatop bench — {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs")
+    print(f"lambdatop bench — {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"{'figure':32}" + "".join(f"{n:>12}" for n in sizes))
     for name in names:
         unit = UNITS.get(name, "")
-        row = "".join(
-            f"{cell[(name, n)]:>12.4g}" if (name, n) in cell else f"{'':>12}" for n in sizes
-        )
+        row = "".join(f"{cell[(name, n)]:>12.4g}" if (name, n) in cell else f"{'':>12}" for n in sizes)
         print(f"{name + ' (' + unit + ')':32}{row}")
 
 

@@ -233,7 +233,11 @@ async def _collect_once(settings: Settings, target: Any, regions: tuple[str, ...
     async with ClientPool(target) as pool:
         await pool.check_credentials()
         collector = Collector(
-            pool, regions, clock, window_minutes=settings.window_minutes, profile=settings.profile,
+            pool,
+            regions,
+            clock,
+            window_minutes=settings.window_minutes,
+            profile=settings.profile,
             logs_max_concurrent_queries=settings.logs_max_concurrent_queries,
             budgets=control_plane_budgets(settings),
         )

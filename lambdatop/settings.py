@@ -239,6 +239,8 @@ def _query_slots(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 30:
         return value
     raise _Invalid(f"must be a whole number from 1 to 30 (the account's slots are shared), not {_describe(value)}")
+
+
 def _rate(limit: float) -> Parser:
     def parse(value: object) -> float:
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= limit:

@@ -29,9 +29,7 @@ class ApiAccountant:
             _note_metric_queries,
             unique_id="lambdatop-accounting-metrics",
         )
-        client.meta.events.register(
-            "before-call.*.*", self._on_before_call, unique_id="lambdatop-accounting"
-        )
+        client.meta.events.register("before-call.*.*", self._on_before_call, unique_id="lambdatop-accounting")
 
     def _on_before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         service = model.service_model.service_name

@@ -48,7 +48,5 @@ class QueueReader:
             if url is None:
                 got = await sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)
                 url = self._urls[arn] = got["QueueUrl"]
-            attrs = await sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-            )
+            attrs = await sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         return int((attrs.get("Attributes") or {}).get("ApproximateNumberOfMessages", 0))

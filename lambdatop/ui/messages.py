@@ -42,6 +42,8 @@ class FunctionSnapshotReady(Message):
     def __init__(self, snapshot: FunctionSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
+
+
 class RefreshRequested(Message):
     """The user asked for every source to be read now."""
 

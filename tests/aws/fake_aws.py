@@ -323,8 +323,13 @@ class FakeAws:
         if name and "ExecutedVersion" in dims:
             name = f"{name}@{dims['ExecutedVersion']}"  # a version through an alias: set_rate("fn@7", ...)
         if name in self.status_codes:
-            return {"Id": query["Id"], "Label": metric["MetricName"], "Timestamps": [], "Values": [],
-                    "StatusCode": self.status_codes[name]}
+            return {
+                "Id": query["Id"],
+                "Label": metric["MetricName"],
+                "Timestamps": [],
+                "Values": [],
+                "StatusCode": self.status_codes[name],
+            }
         period = timedelta(seconds=int(stat["Period"]))
         timestamps: list[datetime] = []
         values: list[float] = []
@@ -341,8 +346,13 @@ class FakeAws:
                 timestamps.append(bucket)
                 values.append(self._stat(name, metric["MetricName"], stat["Stat"], minutes))
             bucket += period
-        return {"Id": query["Id"], "Label": metric["MetricName"], "Timestamps": timestamps,
-                "Values": values, "StatusCode": "Complete"}
+        return {
+            "Id": query["Id"],
+            "Label": metric["MetricName"],
+            "Timestamps": timestamps,
+            "Values": values,
+            "StatusCode": "Complete",
+        }
 
     def _value(self, name: str | None, metric: str, minute: datetime) -> float | None:
         rate = self.rates.get((name, metric))
@@ -409,13 +419,21 @@ class FakeAws:
                 continue  # no REPORT line in the range: Insights has no row for the group
             by_init = Counter(inits)
             for init, count in by_init.items():
-                cells = {"@log": f"{ACCOUNT}:{group}", "bin(1m)": bucket, "reports": str(count),
-                         "text_restores": "0", "json_restores": "0"}
+                cells = {
+                    "@log": f"{ACCOUNT}:{group}",
+                    "bin(1m)": bucket,
+                    "reports": str(count),
+                    "text_restores": "0",
+                    "json_restores": "0",
+                }
                 if init is not None:
                     cells["init"] = str(init)
                 rows.append([{"field": k, "value": v} for k, v in cells.items()])
-        return {"status": "Complete", "results": rows,
-                "statistics": {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 2048.0}}
+        return {
+            "status": "Complete",
+            "results": rows,
+            "statistics": {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 2048.0},
+        }
 
     def filter_log_events(self, params: dict[str, Any]) -> dict[str, Any]:
         inits = self.reports.get(params["logGroupName"], [])

@@ -13,6 +13,7 @@ import pytest
 from lambdatop.aws.session import AwsTarget, ConfigurationError
 from lambdatop.cache import AccountCache
 from lambdatop.clock import FakeClock
+from lambdatop.collector.cadence import Cadence
 from lambdatop.demo.server import DemoServer
 from lambdatop.model.cached_view import CachedView
 from lambdatop.settings import Settings
@@ -129,7 +130,5 @@ async def test_the_switch_factory_builds_a_source_for_a_view_that_answers(
     assert [r.region for r in snapshot.regions] == ["eu-west-1"]
 
 
-def _cadence() -> object:
-    from lambdatop.cadence import Cadence
-
+def _cadence() -> Cadence:
     return Cadence()

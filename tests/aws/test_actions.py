@@ -140,7 +140,9 @@ async def test_set_reserved_applies_journals_and_undoes(harness: Harness, lam: A
     assert lines[1]["outcome"] == "ok"
     text = harness.journal.path.read_text()
     assert "secret" not in text.lower()
-    assert harness.pool.target.credentials[1] not in text
+    credentials = harness.pool.target.credentials
+    assert credentials is not None
+    assert credentials[1] not in text
 
     undo = await harness.operator.undo_preview(ACCOUNT, REGION)
     assert undo is not None
@@ -370,7 +372,7 @@ async def test_a_stale_revision_id_fails_safely(harness: Harness, lam: Any, role
         lam.update_alias(FunctionName=fn.name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"3": 0.1}})
         return live
 
-    harness.operator.read_live = read_then_race  # type: ignore[method-assign]
+    harness.operator.read_live = read_then_race  # type: ignore[method-assign,assignment]
     outcome = await harness.operator.apply(shown)
 
     assert not outcome.ok

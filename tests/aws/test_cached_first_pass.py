@@ -40,7 +40,7 @@ async def test_an_unreachable_endpoint_keeps_the_cached_rows(monkeypatch: pytest
     collector = Collector(pool, ["us-east-1"], clock, window_minutes=15, owns_pool=True)
     app = build_test_app(
         source=collector, settings=Settings(regions=("us-east-1",)), clock=clock, initial_snapshot=cached
-    )  # type: ignore[arg-type]
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         screen = fleet_screen(pilot)
         await settle(pilot, lambda: "unreachable" in screen.status_bar.plain_text.lower(), timeout_s=30)

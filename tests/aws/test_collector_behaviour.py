@@ -520,8 +520,10 @@ async def test_a_snapshot_of_two_thousand_functions_is_cheap() -> None:
             snapshot = collector.snapshot()
             timings.append(time.perf_counter() - started)
         assert len(snapshot.functions) == 2000
-        print(f"\nsnapshot() of 2,000 functions: median {statistics.median(timings) * 1000:.1f} ms, "
-              f"best {min(timings) * 1000:.1f} ms")
+        print(
+            f"\nsnapshot() of 2,000 functions: median {statistics.median(timings) * 1000:.1f} ms, "
+            f"best {min(timings) * 1000:.1f} ms"
+        )
         assert min(timings) < 1.0
 
 

@@ -35,7 +35,8 @@ def test_same_seed_same_numbers_and_every_scenario_visible(capsys: pytest.Captur
 
     functions = first["functions"]
     throttling_at_cap = [
-        f for f in functions
+        f
+        for f in functions
         if f["reserved_concurrency"] and f["throttles"] and f["concurrency_max"] == f["reserved_concurrency"]
     ]
     assert throttling_at_cap, "a function throttling against its reserved cap"

@@ -28,7 +28,10 @@ def test_hostile_names_and_tags_never_reach_stdout_raw(
     role = c["iam"].create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     for name in HOSTILE_NAMES:
         c["lambda"].create_function(
-            FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="app.handler",
             Code={"ZipFile": zipped(name)},
             Tags={"team": "\x1b]52;c;ZXZpbA==\x07[red]payments[/red]\u202e"},
         )

@@ -13,8 +13,9 @@ from tests.aws.conftest import clients
 from tests.aws.truth import QUIET_FUNCTIONS, seed_truth
 
 
-def _run_once(server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-              *extra: str) -> tuple[int, dict[str, Any]]:
+def _run_once(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, dict[str, Any]]:
     # The standard AWS environment, exactly as a user would set it for any endpoint.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.credentials[0])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.credentials[1])
@@ -93,8 +94,9 @@ def test_plain_moto_degrades_to_null_and_stale_sources(
     role = c["iam"].create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     from tests.aws.conftest import zipped
 
-    c["lambda"].create_function(FunctionName="fn", Runtime="python3.12", Role=role, Handler="app.handler",
-                                Code={"ZipFile": zipped()})
+    c["lambda"].create_function(
+        FunctionName="fn", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": zipped()}
+    )
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     code = main(["--once", "--format", "json", "--endpoint-url", plain_moto, "--region", "us-east-1"])

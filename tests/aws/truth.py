@@ -37,12 +37,21 @@ def _report_text(request: int, duration: float, init: float | None) -> str:
 
 
 def _report_json(request: int, duration: float, init: float | None, at: datetime) -> str:
-    metrics: dict[str, Any] = {"durationMs": duration, "billedDurationMs": int(duration) + 1,
-                               "memorySizeMB": 256, "maxMemoryUsedMB": 80}
+    metrics: dict[str, Any] = {
+        "durationMs": duration,
+        "billedDurationMs": int(duration) + 1,
+        "memorySizeMB": 256,
+        "maxMemoryUsedMB": 80,
+    }
     if init is not None:
         metrics["initDurationMs"] = init
-    return json.dumps({"time": at.isoformat().replace("+00:00", "Z"), "type": "platform.report",
-                       "record": {"requestId": f"req-{request}", "metrics": metrics, "status": "success"}})
+    return json.dumps(
+        {
+            "time": at.isoformat().replace("+00:00", "Z"),
+            "type": "platform.report",
+            "record": {"requestId": f"req-{request}", "metrics": metrics, "status": "success"},
+        }
+    )
 
 
 def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int = QUIET_FUNCTIONS) -> Truth:
@@ -52,14 +61,23 @@ def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int
     truth = Truth(window_start=start, window_end=end)
     role = c["iam"].create_role(RoleName="truth-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     dlq_url = c["sqs"].create_queue(QueueName="api-dlq")["QueueUrl"]
-    truth.dlq_arn = c["sqs"].get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+    truth.dlq_arn = c["sqs"].get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     for i in range(4):
         c["sqs"].send_message(QueueUrl=dlq_url, MessageBody=f"failed event {i}")
 
     def create(name: str, **extra: Any) -> None:
-        c["lambda"].create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
-                                    Code={"ZipFile": zipped(name)}, MemorySize=512, Timeout=30, **extra)
+        c["lambda"].create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": zipped(name)},
+            MemorySize=512,
+            Timeout=30,
+            **extra,
+        )
 
     create("api", DeadLetterConfig={"TargetArn": truth.dlq_arn})
     create("jsonfn", LoggingConfig={"LogFormat": "JSON"})
@@ -73,16 +91,16 @@ def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int
     v1 = c["lambda"].publish_version(FunctionName="canary")["Version"]
     c["lambda"].update_function_code(FunctionName="canary", ZipFile=zipped("canary v2"))
     v2 = c["lambda"].publish_version(FunctionName="canary")["Version"]
-    c["lambda"].create_alias(FunctionName="canary", Name="live", FunctionVersion=v1,
-                             RoutingConfig={"AdditionalVersionWeights": {v2: 0.25}})
+    c["lambda"].create_alias(
+        FunctionName="canary", Name="live", FunctionVersion=v1, RoutingConfig={"AdditionalVersionWeights": {v2: 0.25}}
+    )
 
     # Metrics: three minutes of traffic for "api" inside the window, one sample outside it.
     at = [start + timedelta(minutes=m, seconds=20) for m in (3, 7, 11)]
     durations = [[100.0, 200.0], [300.0], [50.0, 50.0, 50.0, 1000.0]]
     data: list[dict[str, Any]] = []
     dims = [{"Name": "FunctionName", "Value": "api"}]
-    for t, inv, err, thr, conc, durs in zip(at, (40, 35, 25), (3, 0, 4), (1, 2, 0), (9, 12, 5), durations,
-                                            strict=True):
+    for t, inv, err, thr, conc, durs in zip(at, (40, 35, 25), (3, 0, 4), (1, 2, 0), (9, 12, 5), durations, strict=True):
         data += [
             {"MetricName": "Invocations", "Dimensions": dims, "Timestamp": t, "Value": inv},
             {"MetricName": "Errors", "Dimensions": dims, "Timestamp": t, "Value": err},
@@ -100,26 +118,46 @@ def seed_truth(c: dict[str, Any], window_minutes: int = 15, quiet_functions: int
 
     # Logs: text REPORT lines for "api" (4 of 20 cold), JSON for "jsonfn" (2 of 10 cold).
     inits = {2: 812.5, 5: 301.25, 9: 640.0, 15: 120.75}
-    _put_logs(c["logs"], "/aws/lambda/api", "2026/11/23/[$LATEST]0123456789abcdef0123456789abcdef",
-              [(start + timedelta(minutes=4, seconds=i), _report_text(i, 10.0 + i, inits.get(i)))
-               for i in range(20)] + [(start + timedelta(minutes=5), "START RequestId: x Version: $LATEST")])
+    _put_logs(
+        c["logs"],
+        "/aws/lambda/api",
+        "2026/11/23/[$LATEST]0123456789abcdef0123456789abcdef",
+        [(start + timedelta(minutes=4, seconds=i), _report_text(i, 10.0 + i, inits.get(i))) for i in range(20)]
+        + [(start + timedelta(minutes=5), "START RequestId: x Version: $LATEST")],
+    )
     json_inits = {1: 2500.0, 6: 3100.5}
-    _put_logs(c["logs"], "/aws/lambda/jsonfn", "2026/11/23/[$LATEST]fedcba9876543210fedcba9876543210",
-              [(start + timedelta(minutes=6, seconds=i),
-                _report_json(i, 20.0, json_inits.get(i), start + timedelta(minutes=6, seconds=i)))
-               for i in range(10)])
+    _put_logs(
+        c["logs"],
+        "/aws/lambda/jsonfn",
+        "2026/11/23/[$LATEST]fedcba9876543210fedcba9876543210",
+        [
+            (
+                start + timedelta(minutes=6, seconds=i),
+                _report_json(i, 20.0, json_inits.get(i), start + timedelta(minutes=6, seconds=i)),
+            )
+            for i in range(10)
+        ],
+    )
     # A cold start just outside the window must not count.
-    _put_logs(c["logs"], "/aws/lambda/api", "2026/11/23/[$LATEST]old00000000000000000000000000000",
-              [(start - timedelta(minutes=1), _report_text(99, 5.0, 9999.0))])
+    _put_logs(
+        c["logs"],
+        "/aws/lambda/api",
+        "2026/11/23/[$LATEST]old00000000000000000000000000000",
+        [(start - timedelta(minutes=1), _report_text(99, 5.0, 9999.0))],
+    )
 
     truth.expected["api"] = {
-        "invocations": 100, "errors": 7, "throttles": 3, "concurrency_max": 12.0,
+        "invocations": 100,
+        "errors": 7,
+        "throttles": 3,
+        "concurrency_max": 12.0,
         "duration_avg_ms": sum(all_durations) / len(all_durations),
-        "cold_starts": 4, "cold_start_ratio": 4 / 20, "init_max_ms": 812.5,
+        "cold_starts": 4,
+        "cold_start_ratio": 4 / 20,
+        "init_max_ms": 812.5,
         "reserved_concurrency": None,
     }
-    truth.expected["jsonfn"] = {"cold_starts": 2, "cold_start_ratio": 2 / 10, "init_max_ms": 3100.5,
-                                "invocations": 0}
+    truth.expected["jsonfn"] = {"cold_starts": 2, "cold_start_ratio": 2 / 10, "init_max_ms": 3100.5, "invocations": 0}
     truth.expected["stopped"] = {"reserved_concurrency": 0}
     truth.expected["capped"] = {"reserved_concurrency": 25}
     # The canary serves through its alias: CloudWatch has the alias (Resource) and per-version

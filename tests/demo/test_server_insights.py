@@ -380,7 +380,7 @@ def test_the_apps_cold_start_query_is_answered_per_minute_whatever_the_format(
         if cell["field"] == "@log"
     )
     # Billed as AWS bills: every byte of every event in the range, REPORT or not; none outside.
-    in_range = sum(len(e["message"].encode()) for e in events)
+    in_range = sum(len(str(e["message"]).encode()) for e in events)
     assert result["statistics"]["bytesScanned"] == float(in_range)
 
 

@@ -587,6 +587,7 @@ def test_put_of_1000_samples_in_one_call_is_stored_whole(client: ClientFactory) 
 
     answer = cw.get_metric_data(
         MetricDataQueries=[stat_query(f"f{i}", "Invocations", "SampleCount", dims=fn(f"fast-{i}")) for i in range(100)],
-        StartTime=T0, EndTime=T0 + timedelta(minutes=2),
+        StartTime=T0,
+        EndTime=T0 + timedelta(minutes=2),
     )
     assert sum(sum(r["Values"]) for r in answer["MetricDataResults"]) == 1000

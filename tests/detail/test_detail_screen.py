@@ -100,7 +100,7 @@ async def test_keys_ask_for_traces_refresh_copy_and_links() -> None:
     detail = FixedDetailSource(scene_function_snapshot())
     app = build_test_app(source=ScriptedSource([scene_snapshot()]), detail_source=detail)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         await pilot.press("t", "r", "y", "Y")

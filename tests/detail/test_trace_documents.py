@@ -126,7 +126,7 @@ def test_edges_from_a_service_graph_skip_the_service_node() -> None:
 
 
 def test_failed_traces_are_picked_first_then_the_newest() -> None:
-    summaries = [
+    summaries: list[dict[str, Any]] = [
         {"Id": "1-00000001-a", "HasFault": True},
         {"Id": "1-00000005-b"},
         {"Id": "1-00000003-c", "HasError": True},

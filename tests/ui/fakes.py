@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from lambdatop.clock import FakeClock
+from lambdatop.clock import Clock, FakeClock
 from lambdatop.model.snapshot import FleetSnapshot
-from lambdatop.protocols import SnapshotCallback
+from lambdatop.protocols import SnapshotCallback, SnapshotSource
 from lambdatop.settings import Settings
 from lambdatop.ui.app import LambdatopApp
 from lambdatop.ui.screens.fleet import FleetScreen
@@ -62,9 +62,9 @@ class ScriptedSource:
 
 def build_test_app(
     *,
-    source: ScriptedSource,
+    source: SnapshotSource,
     settings: Settings | None = None,
-    clock: FakeClock | None = None,
+    clock: Clock | None = None,
     operator: Any = None,
     **extra: Any,
 ) -> LambdatopApp:

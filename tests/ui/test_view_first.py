@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from lambdatop.model.snapshot import FleetSnapshot
 from lambdatop.ui.screens.fleet import VIEW_FIRST_ABOVE
@@ -17,15 +18,15 @@ def _fleet(invocations: int) -> FleetSnapshot:
     return make_snapshot(rows)
 
 
-def _shown_invocations(app: object, arn: str) -> str:
+def _shown_invocations(app: Any, arn: str) -> str:
     table = fleet_screen_of(app).table
     index = table.get_row_index(arn)
     column = [c.key for c in table.shown_columns].index("invocations")
     return str(table.get_row_at(index)[column]).strip()
 
 
-def fleet_screen_of(app: object) -> object:
-    return app.fleet  # type: ignore[attr-defined]
+def fleet_screen_of(app: Any) -> Any:
+    return app.fleet
 
 
 async def test_every_row_catches_up_and_the_view_first() -> None:

@@ -15,9 +15,7 @@ from lambdatop.aws.metrics import MAX_QUERIES_PER_CALL, batches
 
 
 def _client_error(code: str, status: int, op: str = "GetMetricData") -> ClientError:
-    return ClientError(
-        {"Error": {"Code": code, "Message": "x"}, "ResponseMetadata": {"HTTPStatusCode": status}}, op
-    )
+    return ClientError({"Error": {"Code": code, "Message": "x"}, "ResponseMetadata": {"HTTPStatusCode": status}}, op)
 
 
 @pytest.mark.parametrize("n", [1, 499, 500, 501, 1000, 4001])
@@ -46,8 +44,16 @@ def test_query_ids_are_valid_and_unique() -> None:
 
 @pytest.mark.parametrize(
     ("stat", "expected"),
-    [("p99", True), ("p99.9", True), ("tm90", True), ("IQM", True), ("Sum", False), ("Average", False),
-     ("Maximum", False), ("SampleCount", False)],
+    [
+        ("p99", True),
+        ("p99.9", True),
+        ("tm90", True),
+        ("IQM", True),
+        ("Sum", False),
+        ("Average", False),
+        ("Maximum", False),
+        ("SampleCount", False),
+    ],
 )
 def test_percentile_stats_are_recognised(stat: str, expected: bool) -> None:
     assert is_percentile_stat(stat) is expected
