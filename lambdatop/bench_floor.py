@@ -16,6 +16,7 @@ from typing import Any
 
 from lambdatop.aws.metric_queries import FULL_SET, QueryBuilder
 from lambdatop.aws.session import AwsTarget, ClientPool
+from lambdatop.collector.metric_plan import ACCOUNT_FIELDS
 
 GROUPS_PER_QUERY = 50
 POLL_S = 0.1
@@ -24,14 +25,6 @@ _REPORTS = (
     "| stats count(*) as reports, count(@initDuration) as cold_starts,"
     " avg(@initDuration) as init_avg, pct(@initDuration, 50) as init_p50,"
     " pct(@initDuration, 99) as init_p99, max(@initDuration) as init_max by @log"
-)
-ACCOUNT_FIELDS = (
-    "concurrent_executions_max",
-    "claimed_account_concurrency_max",
-    "unreserved_concurrent_executions_max",
-    "invocations",
-    "errors",
-    "throttles",
 )
 
 

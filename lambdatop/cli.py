@@ -292,7 +292,11 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
             demo_source, clock, read_only=settings.read_only, journal_path=app_paths().journal_file
         )
         demo_detail = FunctionDetailRefresher(
-            lambda: demo_source.collector.pool if demo_source.collector is not None else None, clock
+            lambda: demo_source.collector.pool if demo_source.collector is not None else None,
+            clock,
+            budget_for=lambda region: (
+                demo_source.collector.budgets.for_region(region) if demo_source.collector is not None else None
+            ),
         )
         try:
             demo_app = build_app(settings, demo_source, demo_operator, clock, demo=True, detail_source=demo_detail)
@@ -370,9 +374,19 @@ def _run_tui(settings: Settings, profile_explicit: bool = True, screen_trouble: 
     )
     shown["app"] = app
     # The detail screen reads through the current collector's pool (shared clients and meter).
-    app.detail_source = FunctionDetailRefresher(lambda: getattr(app.source, "pool", None), clock)
+    app.detail_source = FunctionDetailRefresher(
+        lambda: getattr(app.source, "pool", None),
+        clock,
+        budget_for=lambda region: _budget_of(app.source, region),
+    )
     cache.on_problem = notify_from_thread(app, "cache")
     return _run_app(app)
+
+
+def _budget_of(source: object, region: str) -> Any:
+    """The control-plane budget of the account view a source reads (None: it has none)."""
+    budgets = getattr(source, "budgets", None)
+    return budgets.for_region(region) if budgets is not None else None
 
 
 def _run_app(app: Any) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from lambdatop.aws.budget import ControlPlaneBudget
 from lambdatop.aws.errors import classify
 from lambdatop.aws.function_detail import ConfigRead, FunctionDetailReader
 from lambdatop.aws.function_logs import FunctionLogReader, NoLogGroup
@@ -50,8 +51,11 @@ class FunctionDetailRefresher:
         config_every_s: float = CONFIG_EVERY_S,
         metrics_every_s: float = METRICS_EVERY_S,
         logs_every_s: float = LOGS_EVERY_S,
+        budget_for: Callable[[str], ControlPlaneBudget | None] | None = None,
     ) -> None:
         self._pool_getter: PoolGetter = pool if callable(pool) else (lambda: pool)
+        # The budget of the collector the screen shows (for the open function's control-plane reads).
+        self._budget_for = budget_for
         self.clock = clock
         self.config_every_s = config_every_s
         self.metrics_every_s = metrics_every_s
@@ -71,7 +75,8 @@ class FunctionDetailRefresher:
     async def run(self, request: DetailRequest, on_snapshot: FunctionSnapshotCallback) -> None:
         self._traces_wanted = self._refresh = False
         pool = await self._wait_for_pool()
-        session = DetailSession(pool, request, self.clock)
+        budget = self._budget_for(request.region) if self._budget_for is not None else None
+        session = DetailSession(pool, request, self.clock, budget)
         due = {"config": 0.0, "metrics": 0.0, "logs": 0.0}
         every = {"config": self.config_every_s, "metrics": self.metrics_every_s, "logs": self.logs_every_s}
         while True:
@@ -115,11 +120,13 @@ async def _built(session: DetailSession) -> FunctionSnapshot:
 class DetailSession:
     """What has been read about one function, and the reads themselves. Used by `--once` too."""
 
-    def __init__(self, pool: ClientPool, request: DetailRequest, clock: Clock) -> None:
+    def __init__(
+        self, pool: ClientPool, request: DetailRequest, clock: Clock, budget: ControlPlaneBudget | None = None
+    ) -> None:
         self.pool = pool
         self.request = request
         self.clock = clock
-        self.config_reader = FunctionDetailReader(pool, request.region)
+        self.config_reader = FunctionDetailReader(pool, request.region, budget=budget)
         self.metrics_reader = FunctionMetricsReader(pool, request.region)
         self.log_reader = FunctionLogReader(pool, request.region)
         self.queue_reader = QueueReader(pool, request.region)

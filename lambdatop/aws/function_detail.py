@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lambdatop.aws.budget import ControlPlaneBudget
 from lambdatop.aws.errors import classify
 from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.session import ClientPool
@@ -54,21 +55,42 @@ def parse_time(text: object) -> datetime | None:
 
 
 class FunctionDetailReader:
-    def __init__(self, pool: ClientPool, region: str, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        pool: ClientPool,
+        region: str,
+        limiter: RateLimiter | None = None,
+        budget: ControlPlaneBudget | None = None,
+    ) -> None:
         self.pool = pool
         self.region = region
         self.limiter = limiter or RateLimiter(3.0, burst=3)
+        # The collector's budget for this account+Region, when there is one: the open function's
+        # reads go first (priority 0) and the dashboard's total stays within its share.
+        self.budget = budget
 
     async def _call(self, method: Any, **kwargs: Any) -> dict[str, Any]:
+        if self.budget is not None:
+            async with self.budget.read(0):
+                result: dict[str, Any] = await method(**kwargs)
+            return result
         async with self.limiter:
-            result: dict[str, Any] = await method(**kwargs)
+            result = await method(**kwargs)
         return result
+
+    async def _get_function(self, lam: Any, name: str) -> dict[str, Any]:
+        if self.budget is not None:
+            async with self.budget.get_function(0):
+                got: dict[str, Any] = await lam.get_function(FunctionName=name)
+            return got
+        # GetFunction has its own 100 rps quota: it does not wait for the shared-pool limiter.
+        got = await lam.get_function(FunctionName=name)
+        return got
 
     async def read(self, name: str) -> ConfigRead:
         """Everything the configuration panel shows. GetFunction failing fails the read."""
         lam = await self.pool.client("lambda", self.region)
-        # GetFunction has its own 100 rps quota: it does not wait for the shared-pool limiter.
-        got = await lam.get_function(FunctionName=name)
+        got = await self._get_function(lam, name)
         cfg = got.get("Configuration") or {}
         problems: list[str] = []
         reserved = (got.get("Concurrency") or {}).get("ReservedConcurrentExecutions")

@@ -228,6 +228,10 @@ class ActionFlow(App[None]):
         target = outcome.preview.plan.target
         self.source.refresh_function(target.arn)
         self.fleet.mark_changed(target.arn, outcome.at)
+        for screen in self.screen_stack:  # an open detail screen re-reads the configuration too
+            changed = getattr(screen, "function_changed", None)
+            if callable(changed):
+                changed(target.arn)
         self.notify(clean_text(outcome.message, max_len=200), title="applied", markup=False)
 
     def on_action_failed(self, message: ActionFailed) -> None:

@@ -269,6 +269,11 @@ class FunctionDetailScreen(Screen[None]):
         if self._detail_source is not None:
             self._detail_source.refresh_now()
 
+    def function_changed(self, arn: str) -> None:
+        """An action of yours changed this function: show its new configuration now."""
+        if arn == self.request.arn:
+            self.action_refresh()
+
     def action_raw_config(self) -> None:
         snap = self.snapshot
         if snap is None or not snap.config.raw:
