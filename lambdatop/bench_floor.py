@@ -2,8 +2,10 @@
 
 ListFunctions page after page (each needs the previous page's marker), then at once one
 round of GetMetricData (the same queries the first pass asks, ≤ 500 a call, all in parallel)
-and one round of Logs Insights (≤ 50 groups a query, all started together, polled until
-done). No limiter, no budget, no details, no bookkeeping: what the endpoint itself needs.
+and one round of Logs Insights (lambdatop's own query, as many groups a query as it puts in
+one, all started together, polled until done: the same rows lambdatop needs, with no cap on
+queries in flight). No limiter, no budget, no details, no bookkeeping: what the endpoint
+itself needs.
 `first_snapshot_ratio` = lambdatop's first snapshot ÷ this, on the same server in the same run.
 """
 
@@ -14,18 +16,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lambdatop.aws.logs_query import COLD_START_QUERY, MAX_ROWS, groups_per_query
 from lambdatop.aws.metric_queries import FULL_SET, QueryBuilder
 from lambdatop.aws.session import AwsTarget, ClientPool
 from lambdatop.collector.metric_plan import ACCOUNT_FIELDS
 
-GROUPS_PER_QUERY = 50
 POLL_S = 0.1
-_REPORTS = (
-    'filter @type = "REPORT"\n'
-    "| stats count(*) as reports, count(@initDuration) as cold_starts,"
-    " avg(@initDuration) as init_avg, pct(@initDuration, 50) as init_p50,"
-    " pct(@initDuration, 99) as init_p99, max(@initDuration) as init_max by @log"
-)
 
 
 async def _list_functions(pool: ClientPool, region: str) -> list[dict[str, Any]]:
@@ -78,8 +74,8 @@ async def _insights(
             logGroupNames=names,
             startTime=int(start.timestamp()),
             endTime=int(end.timestamp()) - 1,
-            queryString=_REPORTS,
-            limit=10000,
+            queryString=COLD_START_QUERY,
+            limit=MAX_ROWS,
         )
         while True:
             answer = await logs.get_query_results(queryId=started["queryId"])
@@ -87,7 +83,8 @@ async def _insights(
                 return len(answer.get("results", []))
             await asyncio.sleep(POLL_S)
 
-    chunks = [groups[i : i + GROUPS_PER_QUERY] for i in range(0, len(groups), GROUPS_PER_QUERY)]
+    per_query = groups_per_query(round((end - start).total_seconds() / 60))
+    chunks = [groups[i : i + per_query] for i in range(0, len(groups), per_query)]
     return sum(await asyncio.gather(*(query(chunk) for chunk in chunks)))
 
 

@@ -68,9 +68,9 @@ def due_reads(
     *,
     provisioned_supported: bool | None = None,
 ) -> list[DetailRead]:
-    """Every read due now: GetFunction first, then on-screen rows, then the never-read, then the oldest."""
+    """Every read due now, on-screen rows first, then the never-read, then the oldest."""
     every = refresh_every(cadence)
-    ranked: list[tuple[tuple[int, int, int, datetime, str], DetailRead]] = []
+    ranked: list[tuple[tuple[int, int, datetime, str], DetailRead]] = []
     never = datetime.min.replace(tzinfo=now.tzinfo)
     for arn, config in state.functions.items():
         on_screen = arn in visible
@@ -92,10 +92,9 @@ def due_reads(
                 read_at = entry.read_at
             else:
                 continue
-            # GetFunction (caps; its own pool) for every function ahead of the shared pool's parts:
-            # a cap must not wait ~20 s behind the on-screen rows' aliases and destinations at
-            # 3 rps, and a row scrolled into view later must not show `20/?` meanwhile.
-            key = (0 if part == "basics" else 1, 0 if on_screen else 1, 0 if entry is None else 1, read_at, config.name)
+            # (GetFunction and the shared pool's parts are read in two lanes, one per pool, so a
+            # cap never waits behind the on-screen rows' aliases at 3 rps: inventory_refresher.)
+            key = (0 if on_screen else 1, 0 if entry is None else 1, read_at, config.name)
             ranked.append((key, DetailRead(arn, part, 0 if on_screen else 1)))
     ranked.sort(key=lambda item: item[0])
     return [read for _, read in ranked]

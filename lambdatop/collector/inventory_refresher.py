@@ -157,14 +157,22 @@ async def refresh_details(ctx: CollectorContext, region: RegionCollector, budget
             if failure.kind in PASS_ENDING:
                 stop = failure
 
-    for read in reads:
-        if stop is not None or code_errors or (budget_s is not None and ctx.clock.monotonic() - start > budget_s):
-            break
-        task = asyncio.create_task(read_part(ctx, region, read))
-        pending.add(task)
-        task.add_done_callback(done)
-        if len(pending) >= MAX_IN_FLIGHT:
-            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    async def lane(lane_reads: list[DetailRead]) -> None:
+        """One pool's reads, in plan order; each pool has its own bucket, so each its own lane:
+        GetFunction (caps) never waits behind the shared pool's queue, nor it behind them."""
+        mine: set[asyncio.Task[Failure | None]] = set()
+        for read in lane_reads:
+            if stop is not None or code_errors or (budget_s is not None and ctx.clock.monotonic() - start > budget_s):
+                break
+            task = asyncio.create_task(read_part(ctx, region, read))
+            pending.add(task)
+            mine.add(task)
+            task.add_done_callback(done)
+            task.add_done_callback(mine.discard)
+            if len(mine) >= MAX_IN_FLIGHT:
+                await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
+
+    await asyncio.gather(lane([r for r in reads if r.part == "basics"]), lane([r for r in reads if r.part != "basics"]))
     if stop is not None:
         for task in pending:
             task.cancel()  # queued in the budget: no call was made for them

@@ -79,7 +79,7 @@ class Collector:
         self._dirty = asyncio.Event()
         self._listed = asyncio.Event()  # every Region's whole function list was read once
         self._first_rows = asyncio.Event()  # the first page of functions arrived
-        self._first_metrics = asyncio.Event()  # and its first metric pass ran
+        self._first_metrics = asyncio.Event()  # and its first metric and logs passes ran
         # A finished pass or an operator's key shows at once; the per-function detail reads,
         # which trickle in for minutes on a large account, only refresh the screen every
         # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
@@ -252,8 +252,9 @@ class Collector:
                 # The first page of functions first: the limits are not needed before it.
                 await self._wait_or(self._first_rows, 0.25)
                 continue
-            if name == "details" and not all(r.state.sources.get("metrics") for r in self.regions):
-                # The first screen's numbers first: details trickle in for minutes anyway.
+            if name == "details" and not self._first_screen_read():
+                # The first screen's numbers (metrics and cold starts) first: details trickle in
+                # for minutes anyway, and the endpoint answers those first.
                 await self._wait_or(self._first_metrics, 0.25)
                 continue
             wake.clear()
@@ -263,7 +264,7 @@ class Collector:
                 self._code_error(LOOP_SOURCE.get(name, name), exc)
             if name == "inventory" and all(r.listed_once for r in self.regions):
                 self._listed.set()
-            if name == "metrics" and all(r.state.sources.get("metrics") for r in self.regions):
+            if name in ("metrics", "logs") and self._first_screen_read():
                 self._first_metrics.set()
             self._urgent.set()
             self._dirty.set()
@@ -296,6 +297,10 @@ class Collector:
             self.refresh_now()  # every source at once: back within one pass
             self._urgent.set()
             self._dirty.set()
+
+    def _first_screen_read(self) -> bool:
+        """Metrics and cold starts have answered (or failed) once in every Region."""
+        return all(r.state.sources.get("metrics") and r.state.sources.get("logs") for r in self.regions)
 
     def _listing_answered(self) -> bool:
         """The first page of functions arrived, or the listing failed (then say so at once)."""

@@ -154,7 +154,7 @@ class LambdatopApp(ActionFlow):
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         # Until live numbers replace it, the cached picture stays (marked, with the failures).
         snapshot = self._cached_view.apply(message.snapshot)
-        self.fleet.apply_snapshot(snapshot)
+        self.fleet.snapshot = snapshot
         self._announce_unsupported(snapshot)
         if isinstance(self.screen, FunctionDetailScreen):
             self.screen.update_row(snapshot.function(self.screen.request.arn))

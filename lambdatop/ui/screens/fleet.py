@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -111,6 +112,9 @@ class FleetScreen(Screen[None]):
         *ACTION_BINDINGS,
     ]
 
+    # The latest snapshot the app received (always_update: never compared, 2,000 rows deep).
+    snapshot: reactive[FleetSnapshot | None] = reactive(None, always_update=True, init=False)
+
     def __init__(
         self,
         *,
@@ -192,6 +196,11 @@ class FleetScreen(Screen[None]):
         return {column.key: f"{column.label}{arrow}"}
 
     # --- snapshots --------------------------------------------------------------------------
+
+    def watch_snapshot(self, snapshot: FleetSnapshot | None) -> None:
+        """The app sets `snapshot` on each SnapshotReady; the screen lays it out."""
+        if snapshot is not None:
+            self.apply_snapshot(snapshot)
 
     def apply_snapshot(self, snapshot: FleetSnapshot) -> None:
         regions_before = self._region_count()
