@@ -112,8 +112,9 @@ class FleetScreen(Screen[None]):
         *ACTION_BINDINGS,
     ]
 
-    # The latest snapshot the app received (always_update: never compared, 2,000 rows deep).
-    snapshot: reactive[FleetSnapshot | None] = reactive(None, always_update=True, init=False)
+    # The latest snapshot the app received (always_update: never compared, 2,000 rows deep;
+    # repaint=False: the table updates only the cells that changed, so a slow link carries ~4 KB).
+    snapshot: reactive[FleetSnapshot | None] = reactive(None, always_update=True, init=False, repaint=False)
 
     def __init__(
         self,
