@@ -54,6 +54,10 @@ def parse_time(text: object) -> datetime | None:
             return None
 
 
+# Ahead of the rows on screen (0) and the background (1).
+OPEN_FUNCTION_PRIORITY = -1
+
+
 class FunctionDetailReader:
     def __init__(
         self,
@@ -66,12 +70,13 @@ class FunctionDetailReader:
         self.region = region
         self.limiter = limiter or RateLimiter(3.0, burst=3)
         # The collector's budget for this account+Region, when there is one: the open function's
-        # reads go first (priority 0) and the dashboard's total stays within its share.
+        # reads go ahead of every queued background and on-screen read (the user is waiting, as
+        # for an operator's re-read), and the dashboard's total stays within its share.
         self.budget = budget
 
     async def _call(self, method: Any, **kwargs: Any) -> dict[str, Any]:
         if self.budget is not None:
-            async with self.budget.read(0):
+            async with self.budget.read(OPEN_FUNCTION_PRIORITY):
                 result: dict[str, Any] = await method(**kwargs)
             return result
         async with self.limiter:
@@ -80,7 +85,7 @@ class FunctionDetailReader:
 
     async def _get_function(self, lam: Any, name: str) -> dict[str, Any]:
         if self.budget is not None:
-            async with self.budget.get_function(0):
+            async with self.budget.get_function(OPEN_FUNCTION_PRIORITY):
                 got: dict[str, Any] = await lam.get_function(FunctionName=name)
             return got
         # GetFunction has its own 100 rps quota: it does not wait for the shared-pool limiter.
