@@ -143,10 +143,15 @@ class DemoBootingOperator:
             from lambdatop.aws.session import AwsTarget, ClientPool
             from lambdatop.journal import Journal
 
-            target = AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True)
             collector = self._source.collector
+            # The collector's pool (closed with it, and its meter counts the writes), once it exists.
+            pool = (
+                collector.pool
+                if collector is not None
+                else ClientPool(AwsTarget(endpoint_url=demo.endpoint_url, credentials=demo.credentials, isolated=True))
+            )
             self._operator = AwsOperator(
-                ClientPool(target),
+                pool,
                 Journal(self._journal_path),
                 self._clock,
                 profile="demo",

@@ -253,7 +253,9 @@ class AwsOperator:
     # --- the write --------------------------------------------------------------------------
 
     async def _write(self, plan: Plan, live: LiveState) -> None:
-        lam = await self._pool.client("lambda", plan.target.region)
+        # The write's own client: patient timeouts, and never held back by a read endpoint that
+        # went silent (a dashboard's reads fail fast; an operator's change waits for its answer).
+        lam = await self._pool.client("lambda", plan.target.region, purpose="write")
         budget = self.budget(plan.target.region)
         attempt = 0
         while True:
