@@ -239,7 +239,8 @@ class DetailSession:
         assert self.config is not None
         cfg = self.config.config
         now = self.clock.now()
-        window_start = now - timedelta(minutes=self.request.window_minutes)
+        # The same whole minutes the metrics cover, so per-minute cold starts line up with them.
+        window_start = now.replace(second=0, microsecond=0) - timedelta(minutes=self.request.window_minutes)
         start = window_start if self.logs_until is None else max(window_start, self.logs_until - LATE_EVENTS)
         group, fmt = cfg.log_group or f"/aws/lambda/{cfg.name}", cfg.log_format or "Text"
         try:

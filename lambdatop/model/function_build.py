@@ -100,7 +100,11 @@ def build_snapshot(reads: DetailReads) -> FunctionSnapshot:
 
 
 def _deploys(reads: DetailReads, window_start: datetime | None) -> list[Deploy]:
-    """Versions published and the last configuration change, inside the window."""
+    """Versions published and the last configuration change, since the window's start.
+
+    No upper bound: a LastModified ahead of our clock is the bastion's clock running slow, not a
+    deploy from the future, and the deploy that just happened is the one the operator needs to see.
+    """
     out = [Deploy(at, version) for version, at in reads.versions_published if at is not None]
     config = reads.config
     if config is not None and config.last_modified is not None:
@@ -108,7 +112,7 @@ def _deploys(reads: DetailReads, window_start: datetime | None) -> list[Deploy]:
         if config.last_modified not in published_at:
             out.append(Deploy(config.last_modified, None))
     if window_start is not None:
-        out = [d for d in out if window_start <= d.at <= reads.now]
+        out = [d for d in out if window_start <= d.at]
     return sorted(out, key=lambda d: d.at)
 
 

@@ -267,8 +267,8 @@ def graphs(snap: FunctionSnapshot, styles: Styles, width: int) -> Text:
     n = len(series.minutes)
     for marker in snap.markers:
         offset = (marker.at - series.minutes[0]).total_seconds() / 60
-        if 0 <= offset < n:
-            axis[min(spark_w - 1, int(offset * spark_w / n))] = "▲"
+        if offset >= 0:  # a deploy in the minute under way sits on the last column
+            axis[min(spark_w - 1, int(min(offset, n - 1) * spark_w / n))] = "▲"
     first, last = series.minutes[0], series.minutes[-1]
     t.append(
         f"{'':<{label_w}}{first:%H:%M}–{last:%H:%M} UTC"[: label_w + value_w].ljust(label_w + value_w + 1),

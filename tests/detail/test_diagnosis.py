@@ -118,3 +118,20 @@ def test_pick_pair_uses_primary_and_biggest_extra_weight() -> None:
     assert canary is not None
     assert (stable.version, canary.version, canary.invocations) == ("1", "2", 3)
     assert pick_pair("1", {}, stats) is None
+
+
+def test_a_deploy_stamped_ahead_of_our_clock_is_still_marked() -> None:
+    # AWS stamped the deploy 40 s after what this bastion's slow clock calls now.
+    from lambdatop.model.function_build import DetailReads, build_snapshot
+    from lambdatop.model.function_snapshot import DetailRequest, FunctionConfigView
+
+    now = _at(60)
+    reads = DetailReads(
+        request=DetailRequest("checkout-api", "us-east-1"),
+        now=now,
+        config=FunctionConfigView("checkout-api", "arn", "us-east-1", last_modified=now + timedelta(seconds=40)),
+        versions_published=[("6", _at(-5)), ("7", now + timedelta(seconds=40))],
+        metric_minutes=[_at(i) for i in range(60)],
+    )
+    markers = build_snapshot(reads).markers
+    assert [m.label for m in markers] == ["v7"]  # v6 is older than the window; config = v7's stamp
