@@ -140,8 +140,25 @@ class LogsReader:
         self._groups_read = 0
 
     # ---- the one call per pass -------------------------------------------------------------
-    async def read(self, groups: Sequence[str], start: datetime, end: datetime, now: datetime) -> LogsPass:
-        """Figures over [start, end) for each of `groups` (log groups of one function each)."""
+    def never_read(self, groups: Sequence[str]) -> list[str]:
+        """The groups this reader holds nothing about: neither minutes nor "missing"."""
+        return [g for g in groups if g not in self.groups and g not in self._missing]
+
+    async def read(
+        self,
+        groups: Sequence[str],
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        *,
+        query_only: Sequence[str] | None = None,
+    ) -> LogsPass:
+        """Figures over [start, end) for each of `groups` (log groups of one function each).
+
+        `groups` is every group the fleet has (what is not in it is forgotten); `query_only`
+        limits this pass's queries to some of them (the pages just listed), the others answer
+        from what is held.
+        """
         result = LogsPass()
         mono = self._monotonic()
         first, last = minute_of(start), minute_of(end)
@@ -155,7 +172,9 @@ class LogsReader:
                 del self._missing[name]
         result.missing.update(n for n in wanted if n in self._missing)
         needed: dict[tuple[Range, ...], list[str]] = {}
-        for name in wanted:
+        asked = None if query_only is None else set(query_only)
+        to_query = wanted if asked is None else [n for n in wanted if n in asked]
+        for name in to_query:
             if name in self._missing:
                 continue
             history = self.groups.setdefault(name, GroupReports())

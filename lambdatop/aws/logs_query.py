@@ -16,6 +16,7 @@ over the same minutes would double the bill.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -66,10 +67,14 @@ def minutes_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, dict[int, 
     return found
 
 
+@functools.lru_cache(maxsize=4096)  # a pass's rows share a few hundred buckets at most
 def _minute(text: str) -> int:
     """`2026-11-29 13:04:00.000` (UTC) as an epoch minute."""
+    stamp = text.strip()[:19]
     try:
-        at = datetime.strptime(text.strip()[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        if len(stamp) != 19:
+            raise ValueError(stamp)
+        at = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
     except ValueError as error:
         raise InsightsUnusable(f"unexpected time bucket {text[:30]!r}") from error
     return int(at.timestamp()) // 60

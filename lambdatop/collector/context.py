@@ -69,6 +69,10 @@ class RegionCollector:
         self.fetched_full: set[str] = set()  # functions that had one full-set read
         self.listing_ok = False  # the last ListFunctions pass answered
         self.listed_once = False  # every page of ListFunctions was read at least once
+        # The next metric and logs passes after the first listing read only what was not read
+        # while it loaded; a refresh asked for meanwhile (`r`, a new window) makes them full.
+        self.metrics_catch_up = True
+        self.logs_catch_up = True
         self.evidence_error: str | None = None  # why ListMetrics did not answer, if it did not
 
 

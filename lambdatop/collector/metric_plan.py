@@ -99,7 +99,10 @@ def function_queries(
 
 
 def is_troubled(region: RegionCollector, arn: str) -> bool:
-    return health(function_row(region.state, arn, None)).level in {"warn", "crit", "stopped"}
+    state = region.state
+    if arn not in state.metrics and arn not in state.knowledge:
+        return False  # never read yet: the pass about to read it judges it next time
+    return health(function_row(state, arn, None)).level in {"warn", "crit", "stopped"}
 
 
 def fleet_due(ctx: CollectorContext, region: RegionCollector, everything: bool, mono: float) -> bool:
@@ -109,13 +112,18 @@ def fleet_due(ctx: CollectorContext, region: RegionCollector, everything: bool, 
     return mono - region.last_fleet_at >= period
 
 
-def plan_metric_pass(ctx: CollectorContext, region: RegionCollector, everything: bool, mono: float) -> MetricPlan:
+def plan_metric_pass(
+    ctx: CollectorContext, region: RegionCollector, everything: bool, mono: float, new_only: bool = False
+) -> MetricPlan:
+    """`new_only`: the functions never read in full, and only those (the first listing is
+    still loading); it stands for their fleet pass."""
     state = region.state
     window_s = ctx.window_minutes * 60
     new_window = state.metrics_window_min != ctx.window_minutes
     everything = everything or new_window
-    due = fleet_due(ctx, region, everything, mono)
-    hot = {a for a in state.functions if a in ctx.visible or is_troubled(region, a)}
+    due = new_only or fleet_due(ctx, region, everything, mono)
+    candidates = [a for a in state.functions if not (new_only and a in region.fetched_full)]
+    hot = {a for a in candidates if a in ctx.visible or is_troubled(region, a)}
     builder = QueryBuilder()
     builder.account(state.region, ACCOUNT_FIELDS, window_s)
     account_n = len(builder.queries)
@@ -124,7 +132,9 @@ def plan_metric_pass(ctx: CollectorContext, region: RegionCollector, everything:
         if arn in ctx.visible:
             builder.invocations_series(arn, state.functions[arn].name)
     hot_n = len(builder.queries) - account_n
-    fleet = {a: fleet_fields(region, a, everything) for a in state.functions if a not in hot} if due else {}
+    # A function never read (new, or its read failed) is read now, fleet pass due or not.
+    unread = candidates if due else [a for a in candidates if a not in region.fetched_full]
+    fleet = {a: fleet_fields(region, a, everything) for a in unread if a not in hot}
     for arn, fields in fleet.items():
         function_queries(builder, region, arn, fields, window_s)
     before_queues_n = len(builder.queries)

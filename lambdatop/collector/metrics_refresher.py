@@ -1,4 +1,8 @@
-"""One metric pass, in one straight line: plan → queries → fetch → store → price → trip-wire."""
+"""One metric pass, in one straight line: plan → queries → fetch → store → price → trip-wire.
+
+While the first function list is still loading, passes read only the functions never read
+(`new_only`, as the logs do): the pages already listed get their numbers while the later pages
+load, and the pass right after the last page reads just what those pages added."""
 
 from __future__ import annotations
 
@@ -17,10 +21,21 @@ from lambdatop.collector.region_state import Timed
 
 
 async def refresh_metrics(ctx: CollectorContext, region: RegionCollector, everything: bool = False) -> None:
+    listed = region.listed_once
+    try:
+        await _metric_pass(ctx, region, everything, new_only=not everything and (not listed or region.metrics_catch_up))
+    finally:
+        if listed:
+            region.metrics_catch_up = False  # caught up: every listed function was asked for
+
+
+async def _metric_pass(ctx: CollectorContext, region: RegionCollector, everything: bool, new_only: bool) -> None:
     state = region.state
     start, end = ctx.window()
     mono = ctx.clock.monotonic()
-    plan = plan_metric_pass(ctx, region, everything, mono)
+    plan = plan_metric_pass(ctx, region, everything, mono, new_only)
+    if new_only and not (plan.hot or plan.fleet) and region.fetched_full:
+        return  # nothing listed since the last look: no call, no news
     try:
         answer = await region.metrics.fetch(plan.queries, start, end, mono)
         now = ctx.clock.now()

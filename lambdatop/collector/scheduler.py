@@ -29,9 +29,11 @@ from lambdatop.model.snapshot import FleetSnapshot
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
-URGENT_EMIT_DELAY_S = 0.05
+URGENT_EMIT_DELAY_S = 0.02
 # Which loop waits for which: nothing per function can be read before the function list.
 NEEDS = frozenset({"details", "metrics", "logs", "queues"})
+# Of those, the ones that read the pages already listed while the later ones load.
+PIPELINED = frozenset({"metrics", "logs"})
 # The source whose status a loop's failures show in.
 LOOP_SOURCE = {"details": "inventory"}
 
@@ -106,8 +108,11 @@ class Collector:
         self._dirty.set()
 
     def _on_rows(self) -> None:
+        # The first page shows at once; later pages with the next pass's numbers (each build
+        # covers every row: one per page would cost O(pages × rows) on a big account).
+        if not self._first_rows.is_set():
+            self._urgent.set()
         self._first_rows.set()
-        self._urgent.set()
         self._dirty.set()
 
     def _on_credentials(self, cause: BaseException | Failure) -> None:
@@ -126,6 +131,8 @@ class Collector:
     def refresh_now(self) -> None:
         for region in self.regions:
             region.last_fleet_at = None
+            region.metrics_catch_up = False
+            region.logs_catch_up = False
         for event in self._wake.values():
             event.set()
 
@@ -240,10 +247,20 @@ class Collector:
     # ---- scheduling ----------------------------------------------------------------------
     async def _loop(self, name: str, period_s: float, step: Callable[[], Awaitable[object]]) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())
+        rows_read = 0  # how many functions were listed when this loop last read while listing
         while True:
             await self._resume.wait()
             await self.credentials.wait_valid()
             if name in NEEDS and not all(r.listed_once for r in self.regions):
+                listed_rows = sum(len(r.state.functions) for r in self.regions)
+                if name in PIPELINED and listed_rows != rows_read:
+                    # Numbers for the pages listed so far while the later ones load: only the
+                    # functions never read are asked for (see metrics_refresher, logs_refresher).
+                    rows_read = listed_rows
+                    await self._step(name, step)
+                    self._urgent.set()
+                    await self._wait_or(self._listed, 0.1)
+                    continue
                 # Wait for the whole first function list: the first page's rows are on screen
                 # already, but a metric pass over them alone would leave the rest for minutes.
                 await self._wait_or(self._listed, 0.25)
@@ -258,10 +275,7 @@ class Collector:
                 await self._wait_or(self._first_metrics, 0.25)
                 continue
             wake.clear()
-            try:
-                await step()  # each step records AWS failures in its own source's state
-            except Exception as exc:
-                self._code_error(LOOP_SOURCE.get(name, name), exc)
+            await self._step(name, step)
             if name == "inventory" and all(r.listed_once for r in self.regions):
                 self._listed.set()
             if name in ("metrics", "logs") and self._first_screen_read():
@@ -272,6 +286,13 @@ class Collector:
                 self._next_metrics_at = self.clock.now() + timedelta(seconds=period_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=period_s)
+
+    async def _step(self, name: str, step: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await step()  # each step records AWS failures in its own source's state
+        except Exception as exc:
+            self._code_error(LOOP_SOURCE.get(name, name), exc)
+        self._dirty.set()
 
     async def _credential_probe(self) -> None:
         """While credentials are out, ask STS every `credential_probe_s`; resume all on success."""
@@ -299,8 +320,14 @@ class Collector:
             self._dirty.set()
 
     def _first_screen_read(self) -> bool:
-        """Metrics and cold starts have answered (or failed) once in every Region."""
-        return all(r.state.sources.get("metrics") and r.state.sources.get("logs") for r in self.regions)
+        """Metrics and cold starts of the whole first list have answered (or failed) in every Region."""
+        return all(
+            r.listed_once
+            and not (r.metrics_catch_up or r.logs_catch_up)
+            and r.state.sources.get("metrics")
+            and r.state.sources.get("logs")
+            for r in self.regions
+        )
 
     def _listing_answered(self) -> bool:
         """The first page of functions arrived, or the listing failed (then say so at once)."""
@@ -324,13 +351,16 @@ class Collector:
         """Coalesce bursts of updates into at most a few snapshots a second."""
         while True:
             await self._dirty.wait()
-            # Coalesce what lands together; a finished pass or new rows show almost at once.
-            await asyncio.sleep(URGENT_EMIT_DELAY_S if self._urgent.is_set() else 0.2)
-            if not self._urgent.is_set() and self._last_emit_at is not None:
-                wait_s = DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at)
-                if wait_s > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._urgent.wait(), timeout=wait_s)
+            if not self._urgent.is_set():
+                # Detail reads trickle in: gather them for a while, unless something urgent
+                # (a finished pass, new rows) comes meanwhile; that one is not kept waiting.
+                wait_s = 0.2
+                if self._last_emit_at is not None:
+                    wait_s = max(wait_s, DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._urgent.wait(), timeout=wait_s)
+            if self._urgent.is_set():
+                await asyncio.sleep(URGENT_EMIT_DELAY_S)  # what lands together shows together
             self._dirty.clear()
             self._urgent.clear()
             self._last_emit_at = self.clock.monotonic()

@@ -153,6 +153,24 @@ async def test_steady_state_pays_for_trip_wire_and_hot_rows_and_the_fleet_every_
         assert collector.snapshot().cost_usd_per_hour == pytest.approx(hourly)
 
 
+async def test_a_function_deployed_mid_run_has_its_numbers_at_the_next_pass_not_the_next_fleet_pass() -> None:
+    fake = FakeAws()
+    fake.add_functions(30)
+    async with collecting(fake) as (collector, clock, region):
+        await first_pass(collector, region)
+        clock.advance(60)
+        await metrics_pass(collector, region, fake)
+
+        fake.add_functions(1, prefix="hotfix")
+        fake.busy("hotfix-0000", invocations=4)
+        await collector.refresh_inventory(region)
+        clock.advance(60)  # the fleet tier is not due for four more minutes
+        by_function = asked(await metrics_pass(collector, region, fake))
+        assert set(by_function) == {"hotfix-0000"}
+        assert by_function["hotfix-0000"] >= FULL
+        assert row(collector.snapshot(), fake, "hotfix-0000").invocations == 60
+
+
 async def test_every_metric_requested_is_in_the_spend_estimate() -> None:
     fake = FakeAws()
     fake.add_functions(100)
@@ -564,6 +582,60 @@ async def test_run_delivers_snapshots_and_pause_stops_polling() -> None:
             collector.pause(False)
             await until(lambda: sum(fake.calls.values()) > before)
             await until(lambda: not snapshots[-1].paused)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_listing() -> None:
+    # A big account lists for seconds (40 pages at 2,000 functions); here Lambda throttles every
+    # page after the first until the test lets it go.
+    fake = FakeAws()
+    fake.add_functions(120)
+    fake.busy("fn-0001", invocations=10)
+    fake.busy("fn-0101", invocations=5)
+    listing_stalls = True
+    list_page = fake.list_functions
+
+    def list_functions(params: dict[str, object]) -> dict[str, object]:
+        if listing_stalls and params.get("Marker"):
+            raise throttled()
+        return list_page(params)
+
+    fake.list_functions = list_functions  # type: ignore[method-assign]
+    snapshots: list[FleetSnapshot] = []
+
+    async def until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+        for _ in range(int(timeout_s / 0.02)):
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("not within the time allowed")
+
+    def read(name: str) -> bool:
+        found = snapshots[-1].function(fake.arn(name)) if snapshots else None
+        return found is not None and found.metrics_at is not None and found.logs_at is not None
+
+    async with collecting(fake, cadence=Cadence(inventory_s=0.2)) as (collector, _clock, _region):
+        task = asyncio.create_task(collector.run(snapshots.append))
+        try:
+            await until(lambda: read("fn-0001"))
+            assert len(snapshots[-1].functions) == 50  # the list is still one page long
+            assert row(snapshots[-1], fake, "fn-0001").invocations == 150
+            assert set(asked(fake.metric_calls)) == {f"fn-{i:04d}" for i in range(50)}
+
+            listing_stalls = False
+            await until(lambda: len(snapshots[-1].functions) == 120 and read("fn-0119"))
+            assert row(snapshots[-1], fake, "fn-0101").invocations == 75
+            # Every function was asked for in full once: the pages read early are not read again.
+            full_asks: dict[str, int] = {}
+            for call in fake.metric_calls:
+                for name, pairs in call.function_metrics().items():
+                    if pairs >= FULL:
+                        full_asks[name] = full_asks.get(name, 0) + 1
+            assert len(full_asks) == 120
+            assert set(full_asks.values()) == {1}
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
