@@ -155,6 +155,17 @@ async def test_action_keys_without_an_operator_are_listed_but_disabled(key: str)
         assert app.screen.active_bindings[key].enabled is False
 
 
+async def test_at_80_columns_the_footer_shows_how_to_open_a_function_and_act_on_it() -> None:
+    from textual.widgets._footer import FooterKey
+
+    source = ScriptedSource([make_snapshot(_rows())])
+    app = build_test_app(source=source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = {key.key for key in app.screen.query(FooterKey) if key.region.width and key.region.right <= SIZE[0]}
+        assert {"question_mark", "enter", "c", "x", "a", "slash", "q"} <= shown
+
+
 def test_readme_key_table_matches_the_live_bindings() -> None:
     text = README.read_text(encoding="utf-8") if README.exists() else ""
     start, end = "<!-- keys:start -->", "<!-- keys:end -->"

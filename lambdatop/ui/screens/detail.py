@@ -31,7 +31,7 @@ from lambdatop.model.signatures import Signature, latest_request_id
 from lambdatop.model.snapshot import FunctionRow
 from lambdatop.protocols import DetailSource
 from lambdatop.ui import detail_render as render
-from lambdatop.ui.action_keys import ACTION_BINDINGS
+from lambdatop.ui.action_keys import FIRST_ACTION_BINDINGS, LATER_ACTION_BINDINGS
 from lambdatop.ui.messages import FunctionSnapshotReady
 from lambdatop.ui.screens.text_modal import TextModal
 from lambdatop.ui.widgets.detail_panel import DetailPanel
@@ -66,6 +66,9 @@ class FunctionDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "back", id="detail.back", tooltip="back to the fleet, same row"),
         Binding("question_mark", "app.help", "help", id="app.help"),
+        # c x a first (C u later): the same keys, meaning and read-only rules as on the fleet
+        # screen, where they fit in an 80-column footer.
+        *FIRST_ACTION_BINDINGS,
         Binding("l", "errors", "errors", id="detail.errors", tooltip="jump to the error signatures"),
         Binding("t", "traces", "traces", id="detail.traces", tooltip="read X-Ray traces now (priced)"),
         Binding("j", "raw_config", "json", id="detail.raw", tooltip="raw GetFunction configuration"),
@@ -80,8 +83,7 @@ class FunctionDetailScreen(Screen[None]):
         Binding("o", "links", "links", id="detail.links", tooltip="console links"),
         Binding("r", "refresh", "refresh", id="detail.refresh", tooltip="read everything again now"),
         Binding("q", "app.quit", "quit", id="app.quit", show=False),
-        # c C x a u: the same keys, meaning and read-only rules as on the fleet screen.
-        *ACTION_BINDINGS,
+        *LATER_ACTION_BINDINGS,
     ]
 
     snapshot: reactive[FunctionSnapshot | None] = reactive(None, always_update=True, init=False)

@@ -17,7 +17,7 @@ from lambdatop.clock import Clock
 from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
 from lambdatop.model.window import next_window
 from lambdatop.settings import Settings
-from lambdatop.ui.action_keys import ACTION_BINDINGS
+from lambdatop.ui.action_keys import FIRST_ACTION_BINDINGS, LATER_ACTION_BINDINGS
 from lambdatop.ui.columns import COLUMNS_BY_KEY, CellContext, choose_columns
 from lambdatop.ui.fleet_filter import parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
@@ -55,7 +55,8 @@ def _sort_binding(n: int) -> Binding:
 
 
 class FleetScreen(Screen[None]):
-    # Footer order = this order: at 80 columns the first nine fit, so `?` comes first.
+    # Footer order = this order. At 80 columns about ten fit: help, open the function, the
+    # three actions, then filter, sort, window, the command line and quit; the rest follow.
     # `/` and `:` are priority bindings: Textual hands queued keys to whatever is focused when
     # it reads them, so only a binding the app runs at once can move focus to the prompt before
     # the keys typed right after it arrive.
@@ -70,6 +71,14 @@ class FleetScreen(Screen[None]):
             tooltip="every key that works here, and what the signs mean",
         ),
         Binding(
+            "enter",
+            "open_detail",
+            "detail",
+            id="fleet.open-detail",
+            tooltip="why is this function unhealthy",
+        ),
+        *FIRST_ACTION_BINDINGS,
+        Binding(
             "slash",
             "filter",
             "filter",
@@ -78,17 +87,8 @@ class FleetScreen(Screen[None]):
             tooltip="filter by name, runtime, region, tag (regex; !x inverts)",
         ),
         Binding("s", "sort_next", "sort", id="fleet.sort-next", tooltip="sort by the next column"),
-        Binding("S", "sort_reverse", "reverse", id="fleet.sort-reverse", tooltip="reverse the sort order"),
         Binding(
             "w", "window_next", "window", id="fleet.window-next", tooltip="window the numbers cover: 5m → 15m → 1h → 3h"
-        ),
-        Binding("r", "refresh", "refresh", id="fleet.refresh", tooltip="refresh every source now"),
-        Binding(
-            "space",
-            "pause",
-            "pause",
-            id="fleet.pause",
-            tooltip="pause / resume polling (the last numbers stay on screen)",
         ),
         Binding(
             "colon",
@@ -99,17 +99,18 @@ class FleetScreen(Screen[None]):
             tooltip="command line: region, profile, theme, window, filter",
         ),
         Binding("q", "app.quit", "quit", id="app.quit", tooltip="quit lambdatop"),
+        Binding("S", "sort_reverse", "reverse", id="fleet.sort-reverse", tooltip="reverse the sort order"),
+        Binding("r", "refresh", "refresh", id="fleet.refresh", tooltip="refresh every source now"),
         Binding(
-            "enter",
-            "open_detail",
-            "detail",
-            id="fleet.open-detail",
-            show=False,
-            tooltip="why is this function unhealthy",
+            "space",
+            "pause",
+            "pause",
+            id="fleet.pause",
+            tooltip="pause / resume polling (the last numbers stay on screen)",
         ),
+        *LATER_ACTION_BINDINGS,
         Binding("escape", "clear_filter", "clear filter", id="fleet.clear-filter", tooltip="clear the filter"),
         *(_sort_binding(n) for n in range(1, 10)),
-        *ACTION_BINDINGS,
     ]
 
     # The latest snapshot the app received (always_update: never compared, 2,000 rows deep;
