@@ -125,7 +125,10 @@ def plan_metric_pass(
     candidates = [a for a in state.functions if not (new_only and a in region.fetched_full)]
     hot = {a for a in candidates if a in ctx.visible or is_troubled(region, a)}
     builder = QueryBuilder()
-    builder.account(state.region, ACCOUNT_FIELDS, window_s)
+    # While listing, passes come every few hundred ms: the account-wide figures once is enough
+    # (each is a scan over every function's datapoints for CloudWatch).
+    if not (new_only and state.account_metrics):
+        builder.account(state.region, ACCOUNT_FIELDS, window_s)
     account_n = len(builder.queries)
     for arn in sorted(hot):
         function_queries(builder, region, arn, FULL_SET, window_s)
@@ -137,12 +140,13 @@ def plan_metric_pass(
     fleet = {a: fleet_fields(region, a, everything) for a in unread if a not in hot}
     for arn, fields in fleet.items():
         function_queries(builder, region, arn, fields, window_s)
-    before_queues_n = len(builder.queries)
-    for queue_arn in sorted(state.all_queue_arns()):
-        if queue_arn.startswith("arn:aws:sqs:"):
+    queue_arns = [q for q in sorted(state.all_queue_arns()) if q.startswith("arn:aws:sqs:")]
+    for queue_arn in queue_arns:
+        if not (new_only and queue_arn in state.queue_age):
             builder.queue_age(queue_arn, 60)
-    # DLQ ages are account-wide and read every pass: priced with the trip-wire.
-    trip_wire_n = account_n + len(builder.queries) - before_queues_n
+    # DLQ ages are account-wide and read every pass: priced with the trip-wire (at what a regular
+    # pass reads, also after a pass that skipped what it had just read).
+    trip_wire_n = len(ACCOUNT_FIELDS) + len(queue_arns)
     return MetricPlan(
         queries=builder.queries,
         hot=hot,
