@@ -253,7 +253,8 @@ class Collector:
             await self.credentials.wait_valid()
             if name in NEEDS and not all(r.listed_once for r in self.regions):
                 listed_rows = sum(len(r.state.functions) for r in self.regions)
-                if name in PIPELINED and listed_rows != rows_read:
+                # (After the first rows are on screen: they come first.)
+                if name in PIPELINED and listed_rows != rows_read and self._last_emit_at is not None:
                     # Numbers for the pages listed so far while the later ones load: only the
                     # functions never read are asked for (see metrics_refresher, logs_refresher).
                     rows_read = listed_rows
