@@ -19,7 +19,7 @@ from lambdatop.model.window import next_window
 from lambdatop.settings import Settings
 from lambdatop.ui.action_keys import FIRST_ACTION_BINDINGS, LATER_ACTION_BINDINGS
 from lambdatop.ui.columns import COLUMNS_BY_KEY, CellContext, choose_columns
-from lambdatop.ui.fleet_filter import parse_filter
+from lambdatop.ui.fleet_filter import FleetFilter, parse_filter
 from lambdatop.ui.fleet_view import FleetView, SortOrder
 from lambdatop.ui.messages import (
     CommandRequested,
@@ -116,6 +116,14 @@ class FleetScreen(Screen[None]):
     # The latest snapshot the app received (always_update: never compared, 2,000 rows deep;
     # repaint=False: the table updates only the cells that changed, so a slow link carries ~4 KB).
     snapshot: reactive[FleetSnapshot | None] = reactive(None, always_update=True, init=False, repaint=False)
+    # What the operator chose; each watcher tells the source (a message) and repaints what shows it.
+    window_minutes: reactive[int] = reactive(15, init=False, repaint=False)
+    paused: reactive[bool] = reactive(False, init=False, repaint=False)
+    row_order: reactive[SortOrder] = reactive(SortOrder(), init=False, repaint=False)
+    row_filter: reactive[FleetFilter] = reactive(FleetFilter(), init=False, repaint=False)
+    # A refresh or a new window was asked for and its numbers have not arrived yet.
+    refreshing: reactive[bool] = reactive(False, init=False, repaint=False)
+    collector_error: reactive[str | None] = reactive(None, init=False, repaint=False)
 
     def __init__(
         self,
@@ -130,10 +138,7 @@ class FleetScreen(Screen[None]):
         self._clock = clock
         self._demo = demo
         self.view = FleetView()
-        self.window_minutes = settings.window_minutes
-        self.paused = False
-        self._refreshing = False
-        self.collector_error: str | None = None
+        self.set_reactive(FleetScreen.window_minutes, settings.window_minutes)
         self._arrived_at: float | None = None  # clock.monotonic() of the last snapshot
         self._visible: frozenset[str] | None = None
         self._last_next_at: datetime | None = None
@@ -208,9 +213,9 @@ class FleetScreen(Screen[None]):
         regions_before = self._region_count()
         self.view.update(snapshot)
         self._arrived_at = self._clock.monotonic()
-        self._refreshing = False
+        self.set_reactive(FleetScreen.refreshing, False)  # painted with the rows below
         if not snapshot.from_cache:
-            self.collector_error = None
+            self.set_reactive(FleetScreen.collector_error, None)
         self._observe_period(snapshot)
         if not self.is_mounted:
             return  # on_mount lays the table out from the view
@@ -229,6 +234,11 @@ class FleetScreen(Screen[None]):
 
     def collector_stopped(self, error: str | None) -> None:
         self.collector_error = error or "the collector stopped"
+
+    def watch_collector_error(self) -> None:
+        self._paint_status()
+
+    def watch_refreshing(self) -> None:
         self._paint_status()
 
     def _region_count(self) -> int:
@@ -318,7 +328,7 @@ class FleetScreen(Screen[None]):
             refresh_s=self._settings.refresh_s,
             next_refresh_s=next_s,
             refresh_period_s=self._period_s,
-            refreshing=self._refreshing,
+            refreshing=self.refreshing,
             collector_error=self.collector_error,
             filter_label=self.view.filter.describe(),
             shown=self.table.row_count,
@@ -332,7 +342,7 @@ class FleetScreen(Screen[None]):
     def _next_refresh_s(self, snapshot: FleetSnapshot | None) -> float | None:
         """Seconds to the next metrics pass: the source's schedule when it says, else our
         estimate from the refresh period and when the last snapshot arrived."""
-        if self._refreshing or snapshot is None or snapshot.from_cache:
+        if self.refreshing or snapshot is None or snapshot.from_cache:
             return None
         if snapshot.next_refresh_at is not None:
             return max(0.0, (snapshot.next_refresh_at - self._clock.now()).total_seconds())
@@ -372,14 +382,20 @@ class FleetScreen(Screen[None]):
         self.set_filter("")
 
     def set_filter(self, text: str) -> None:
-        self.view.filter = parse_filter(text)
-        if self.view.filter.note:
-            self.notify(self.view.filter.note, title="filter", severity="warning", markup=False)
+        self.row_filter = parse_filter(text)
+        if self.row_filter.note:
+            self.notify(self.row_filter.note, title="filter", severity="warning", markup=False)
+
+    def watch_row_filter(self, row_filter: FleetFilter) -> None:
+        self.view.filter = row_filter
         self._show_rows()
-        self.refresh_bindings()
+        self.refresh_bindings()  # `esc` clears a filter only while there is one
 
     def set_sort(self, column: str, reverse: bool = False) -> None:
-        self.view.order = SortOrder(column, reverse)
+        self.row_order = SortOrder(column, reverse)
+
+    def watch_row_order(self, order: SortOrder) -> None:
+        self.view.order = order
         self.table.set_labels(self._labels())
         self._show_rows()
 
@@ -405,28 +421,29 @@ class FleetScreen(Screen[None]):
 
     def set_window(self, minutes: int) -> None:
         self.window_minutes = minutes
+
+    def watch_window_minutes(self, minutes: int) -> None:
         self.post_message(WindowChangeRequested(minutes))
-        self._refreshing = True
+        self.refreshing = True
         self._paint_header()
-        self._paint_status()
 
     def action_refresh(self) -> None:
         self.post_message(RefreshRequested())
-        self._refreshing = True
-        self._paint_status()
+        self.refreshing = True
 
     def action_pause(self) -> None:
         self.paused = not self.paused
-        self.post_message(PauseRequested(self.paused))
-        self.set_class(self.paused, "-paused")
+
+    def watch_paused(self, paused: bool) -> None:
+        self.post_message(PauseRequested(paused))
+        self.set_class(paused, "-paused")
         self._paint_status()
 
     @on(Prompt.Changed, "#prompt")
     def _filter_as_you_type(self, event: Prompt.Changed) -> None:
         prompt = self.query_one(Prompt)
         if prompt.mode == "filter" and prompt.display:
-            self.view.filter = parse_filter(event.value)
-            self._show_rows()
+            self.row_filter = parse_filter(event.value)
 
     @on(Prompt.Closed)
     def _prompt_closed(self, event: Prompt.Closed) -> None:
