@@ -19,6 +19,7 @@ all functions, as in CloudWatch. Every request is recorded so tests can count qu
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -495,3 +496,12 @@ def fake_collector(
         region.logs.filter_limiter = RateLimiter(1e9, burst=1_000_000_000)
         region.logs.insights.poll_initial_s = 0.0
     return collector, clock
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Wait (real time, polling) until `condition()` holds; fail the test after `timeout_s`."""
+    for _ in range(int(timeout_s / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not within the time allowed")

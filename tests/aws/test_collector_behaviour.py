@@ -30,6 +30,7 @@ from tests.aws.fake_aws import (
     fake_collector,
     throttled,
     unreachable,
+    until,
 )
 
 FULL = {
@@ -555,13 +556,6 @@ async def test_run_delivers_snapshots_and_pause_stops_polling() -> None:
     cadence = Cadence(metrics_s=0.05, fleet_s=0.1, logs_s=0.05, queues_s=0.05, inventory_s=0.2, account_s=0.2)
     snapshots: list[FleetSnapshot] = []
 
-    async def until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
-        for _ in range(int(timeout_s / 0.02)):
-            if condition():
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("not within the time allowed")
-
     async with collecting(fake, cadence=cadence) as (collector, _clock, _region):
         task = asyncio.create_task(collector.run(snapshots.append))
         try:
@@ -606,13 +600,6 @@ async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_
     fake.list_functions = list_functions  # type: ignore[method-assign]
     snapshots: list[FleetSnapshot] = []
 
-    async def until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-        for _ in range(int(timeout_s / 0.02)):
-            if condition():
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("not within the time allowed")
-
     def read(name: str) -> bool:
         found = snapshots[-1].function(fake.arn(name)) if snapshots else None
         return found is not None and found.metrics_at is not None and found.logs_at is not None
@@ -620,13 +607,13 @@ async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_
     async with collecting(fake, cadence=Cadence(inventory_s=0.2)) as (collector, _clock, _region):
         task = asyncio.create_task(collector.run(snapshots.append))
         try:
-            await until(lambda: read("fn-0001"))
+            await until(lambda: read("fn-0001"), timeout_s=20.0)
             assert len(snapshots[-1].functions) == 50  # the list is still one page long
             assert row(snapshots[-1], fake, "fn-0001").invocations == 150
             assert set(asked(fake.metric_calls)) == {f"fn-{i:04d}" for i in range(50)}
 
             listing_stalls = False
-            await until(lambda: len(snapshots[-1].functions) == 120 and read("fn-0119"))
+            await until(lambda: len(snapshots[-1].functions) == 120 and read("fn-0119"), timeout_s=20.0)
             assert row(snapshots[-1], fake, "fn-0101").invocations == 75
             # Every function was asked for in full once: the pages read early are not read again.
             full_asks: dict[str, int] = {}

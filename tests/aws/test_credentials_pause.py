@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 
 from lambdatop.collector.cadence import Cadence
 from lambdatop.model.snapshot import FleetSnapshot
-from tests.aws.fake_aws import OPERATIONS, FakeAws, FakeError, fake_collector
+from tests.aws.fake_aws import OPERATIONS, FakeAws, FakeError, fake_collector, until
 
 
 def expired() -> Exception:
     return FakeError("ExpiredTokenException", 400, "The security token included in the request is expired")
-
-
-async def until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    for _ in range(int(timeout_s / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("not within the time allowed")
 
 
 async def test_expired_credentials_pause_every_source_and_a_probe_resumes_them() -> None:
