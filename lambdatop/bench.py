@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from collections import Counter
 from typing import Any
 
 DEFAULT_SIZES = (100, 500, 1000, 2000)
+FIRST_SNAPSHOT_RUNS = 3  # each size: first snapshot and floor this many times more, medians
 VISIBLE_ROWS = 40  # a 160×48 terminal shows about this many rows: the hot tier
 
 
@@ -48,7 +50,7 @@ def _serve(n_functions: int, seed: int) -> None:
 
 
 # ---- lambdatop side (child process) ------------------------------------------------------------
-async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, float]:
+async def _measure_async(info: dict[str, Any], n_functions: int, first_only: bool = False) -> dict[str, float]:
     from lambdatop.aws.session import AwsTarget, ClientPool
     from lambdatop.clock import SystemClock
     from lambdatop.collector import Collector
@@ -84,12 +86,15 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
         first_cpu = time.process_time() - cpu_started
+        if first_only:
+            return {"first_snapshot_s": first_at or float("nan"), "first_rows_s": first_rows_at or float("nan")}
 
         # One full refresh of every source (per-function details trickle in the background).
         accountant = pool.accountant
         before = Counter(accountant.snapshot())
         metrics_before = accountant.metrics_requested
         bytes_before = accountant.bytes_scanned
+        collector.refresh_now()  # full passes, whatever the first ones had left to catch up
         cpu0 = time.process_time()
         wall0 = time.perf_counter()
         await collector.refresh_inventory(region)
@@ -135,9 +140,9 @@ async def _measure_async(info: dict[str, Any], n_functions: int) -> dict[str, fl
         }
 
 
-def _measure(info_json: str, n_functions: int) -> None:
+def _measure(info_json: str, n_functions: int, first_only: bool = False) -> None:
     info = json.loads(info_json)
-    print(json.dumps(asyncio.run(_measure_async(info, n_functions))), flush=True)
+    print(json.dumps(asyncio.run(_measure_async(info, n_functions, first_only))), flush=True)
 
 
 def _floor(info_json: str) -> None:
@@ -162,6 +167,14 @@ def _child(*args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[str]
     )
 
 
+def _first_snapshot_once(server_line: str, n_functions: int) -> float:
+    first = _child("_measure", server_line.strip(), str(n_functions), "first-only")
+    out, _ = first.communicate(timeout=300)
+    if first.returncode != 0 or not out.strip():
+        raise RuntimeError(f"first snapshot failed for {n_functions} functions")
+    return float(json.loads(out.strip().splitlines()[-1])["first_snapshot_s"])
+
+
 def _floor_once(server_line: str) -> float | None:
     floor = _child("_floor", server_line.strip())
     out, _ = floor.communicate(timeout=300)
@@ -179,21 +192,28 @@ def bench_fleet(n_functions: int, seed: int = 7) -> dict[str, float]:
             raise RuntimeError("the bench server did not start")
         info = json.loads(line)
         # Whatever reads a freshly seeded server first pays for warming it (its first queries of
-        # each kind are slower), and the server slows as it serves: one floor run warms it up and
-        # is thrown away, then the floor is measured just before and just after lambdatop, and
-        # their mean is the floor. (Measured once, after lambdatop, it ran on a server
-        # lambdatop had warmed: ~15 % faster at 500 functions than the same floor run first.)
+        # each kind are slower): one floor run warms it up and is thrown away. Then the floor and
+        # lambdatop's first snapshot take turns, FIRST_SNAPSHOT_RUNS times each plus the full
+        # measurement's own, and each figure is the median of its runs: on two shared cores one
+        # run of either moves by ±15 % (a single floor, measured after lambdatop, ran on a server
+        # lambdatop had warmed: ~15 % faster at 500 functions than the same floor run first).
         _floor_once(line)
-        floors = [_floor_once(line)]
+        floors: list[float | None] = []
+        firsts: list[float] = []
+        for _ in range(FIRST_SNAPSHOT_RUNS):
+            floors.append(_floor_once(line))
+            firsts.append(_first_snapshot_once(line, n_functions))
+        floors.append(_floor_once(line))
         measure = _child("_measure", line.strip(), str(n_functions))
         out, _ = measure.communicate(timeout=900)
         if measure.returncode != 0 or not out.strip():
             raise RuntimeError(f"measurement failed for {n_functions} functions")
         figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-        floors.append(_floor_once(line))
+        firsts.append(figures["first_snapshot_s"])
+        figures["first_snapshot_s"] = statistics.median(firsts)
         known = [f for f in floors if f is not None]
         if known:
-            figures["floor_s"] = sum(known) / len(known)
+            figures["floor_s"] = statistics.median(known)
             figures["first_snapshot_ratio"] = figures["first_snapshot_s"] / figures["floor_s"]
         figures["seed_s"] = float(info["seed_s"])
         return figures
@@ -329,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         _serve(int(argv[1]), int(argv[2]))
         return 0
     if argv[:1] == ["_measure"]:
-        _measure(argv[1], int(argv[2]))
+        _measure(argv[1], int(argv[2]), first_only=argv[3:4] == ["first-only"])
         return 0
     if argv[:1] == ["_floor"]:
         _floor(argv[1])
