@@ -10,7 +10,6 @@ says why, keeps what it had, and the next turn tries again. Cancelling `run` clo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from lambdatop.model.function_build import DetailReads, build_snapshot
 from lambdatop.model.function_snapshot import DetailRequest, FunctionSnapshot, PanelState, TracesView
 from lambdatop.model.signatures import ErrorLine
 from lambdatop.protocols import FunctionSnapshotCallback
+from lambdatop.waiting import wait_event
 
 CONFIG_EVERY_S = 300.0
 METRICS_EVERY_S = 60.0
@@ -98,8 +98,7 @@ class FunctionDetailRefresher:
                 on_snapshot(session.snapshot())
             wait = max(0.05, min(due.values()) - self.clock.monotonic())
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            await wait_event(self._wake, wait)
 
     async def _wait_for_pool(self) -> ClientPool:
         """The demo's pool exists only once its server is up: wait for it."""

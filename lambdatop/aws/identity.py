@@ -29,7 +29,8 @@ async def caller_identity(pool: ClientPool, region: str, timeout_s: float = IDEN
     await pool.check_credentials()
     try:
         sts = await pool.client("sts", region)
-        answer = await asyncio.wait_for(sts.get_caller_identity(), timeout=timeout_s)
+        async with asyncio.timeout(timeout_s):  # not wait_for: see lambdatop/waiting.py
+            answer = await sts.get_caller_identity()
     except TimeoutError:
         raise ConfigurationError(f"STS in {region} did not answer within {timeout_s:.0f}s") from None
     except ConfigurationError:

@@ -26,6 +26,7 @@ from lambdatop.collector.credentials import CredentialGate, credential_hint
 from lambdatop.collector.metrics_refresher import refresh_canaries, refresh_metrics
 from lambdatop.collector.snapshot_builder import build_snapshot
 from lambdatop.model.snapshot import FleetSnapshot
+from lambdatop.waiting import wait_event
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
@@ -285,8 +286,7 @@ class Collector:
             self._dirty.set()
             if name == "metrics":
                 self._next_metrics_at = self.clock.now() + timedelta(seconds=period_s)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=period_s)
+            await wait_event(wake, period_s)
 
     async def _step(self, name: str, step: Callable[[], Awaitable[object]]) -> None:
         try:
@@ -336,8 +336,7 @@ class Collector:
 
     @staticmethod
     async def _wait_or(event: asyncio.Event, timeout_s: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=timeout_s)
+        await wait_event(event, timeout_s)
 
     def _code_error(self, source: str, exc: Exception) -> None:
         """A bug of ours in a refresher: shown in the source's status, never passed off as an outage."""
@@ -358,8 +357,7 @@ class Collector:
                 wait_s = 0.2
                 if self._last_emit_at is not None:
                     wait_s = max(wait_s, DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._urgent.wait(), timeout=wait_s)
+                await wait_event(self._urgent, wait_s)
             if self._urgent.is_set():
                 await asyncio.sleep(URGENT_EMIT_DELAY_S)  # what lands together shows together
             self._dirty.clear()
