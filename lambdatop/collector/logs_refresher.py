@@ -26,6 +26,8 @@ async def _logs_pass(ctx: CollectorContext, region: RegionCollector, new_only: b
     start, end = ctx.window()
     groups = state.log_groups()
     own = sorted(group for group, arns in groups.items() if len(arns) == 1)
+    if state.logs_window_min not in (None, ctx.window_minutes):
+        new_only = False  # another window: every group needs its other minutes
     query_only = region.logs.never_read(own) if new_only else None
     if query_only == [] and state.cold_starts:
         return  # nothing new listed since the last look: no call, no news

@@ -121,6 +121,7 @@ def plan_metric_pass(
     window_s = ctx.window_minutes * 60
     new_window = state.metrics_window_min != ctx.window_minutes
     everything = everything or new_window
+    new_only = new_only and not new_window  # a new window's numbers start from nothing: read all
     due = new_only or fleet_due(ctx, region, everything, mono)
     candidates = [a for a in state.functions if not (new_only and a in region.fetched_full)]
     hot = {a for a in candidates if a in ctx.visible or is_troubled(region, a)}

@@ -627,3 +627,26 @@ async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def test_a_new_window_asked_for_while_listing_rereads_what_was_already_read() -> None:
+    fake = FakeAws()
+    names = [f.name for f in fake.add_functions(60)]
+    fake.busy("fn-0001", invocations=10)
+    async with collecting(fake) as (collector, _clock, region):
+        await collector.refresh_inventory(region)
+        region.listed_once = False  # as if later pages were still loading
+        await collector.refresh_metrics(region)
+        await collector.refresh_logs(region)
+        assert row(collector.snapshot(), fake, "fn-0001").invocations == 150
+
+        collector.set_window(60)  # what was read covers 15 minutes
+        calls = await metrics_pass(collector, region, fake)
+        assert set(asked(calls)) == set(names)
+        queries_before = fake.calls["StartQuery"]
+        await collector.refresh_logs(region)
+        assert fake.calls["StartQuery"] > queries_before
+        snapshot = collector.snapshot()
+        assert snapshot.window_minutes == 60
+        assert row(snapshot, fake, "fn-0001").invocations == 600
+        assert all(f.logs_at is not None for f in snapshot.functions)
