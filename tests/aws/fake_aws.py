@@ -20,8 +20,9 @@ all functions, as in CloudWatch. Every request is recorded so tests can count qu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,8 +35,9 @@ from lambdatop.aws.limiter import RateLimiter
 from lambdatop.aws.metric_queries import is_percentile_stat
 from lambdatop.aws.session import AwsTarget, ClientPool
 from lambdatop.clock import FakeClock
-from lambdatop.collector import Collector
+from lambdatop.collector import Collector, RegionCollector
 from lambdatop.collector.cadence import Cadence
+from lambdatop.model.snapshot import FunctionRow
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -505,3 +507,20 @@ async def until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("not within the time allowed")
+
+
+@contextlib.asynccontextmanager
+async def collecting(fake: FakeAws, cadence: Cadence | None = None) -> AsyncIterator[tuple[Collector, RegionCollector]]:
+    """A one-Region collector on the fake, and its Region; the pool is closed afterwards."""
+    collector, _ = fake_collector(fake, cadence=cadence)
+    try:
+        yield collector, collector.regions[0]
+    finally:
+        await collector.pool.close()
+
+
+def row(collector: Collector, fake: FakeAws, name: str) -> FunctionRow:
+    """`name`'s row in the collector's snapshot now."""
+    found = collector.snapshot().function(fake.arn(name))
+    assert found is not None
+    return found

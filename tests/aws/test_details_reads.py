@@ -3,31 +3,12 @@ read never erases what was known."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 from lambdatop.collector import Collector, RegionCollector
 from lambdatop.model.health import health
-from lambdatop.model.snapshot import FunctionRow
-from tests.aws.fake_aws import FakeAws, FakeError, fake_collector
+from tests.aws.fake_aws import FakeAws, FakeError, collecting, row
 
 LAMBDA_LISTS = ("ListAliases", "ListFunctionEventInvokeConfigs", "ListProvisionedConcurrencyConfigs")
 CANARY_ALIAS = {"Name": "live", "FunctionVersion": "6", "RoutingConfig": {"AdditionalVersionWeights": {"7": 0.1}}}
-
-
-@contextlib.asynccontextmanager
-async def collecting(fake: FakeAws) -> AsyncIterator[tuple[Collector, RegionCollector]]:
-    collector, _ = fake_collector(fake)
-    try:
-        yield collector, collector.regions[0]
-    finally:
-        await collector.pool.close()
-
-
-def row(collector: Collector, fake: FakeAws, name: str) -> FunctionRow:
-    found = collector.snapshot().function(fake.arn(name))
-    assert found is not None
-    return found
 
 
 async def inventory_and_details(collector: Collector, region: RegionCollector) -> None:

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
-from lambdatop.collector import Collector, RegionCollector
-from lambdatop.model.snapshot import FunctionRow
-from tests.aws.fake_aws import FakeAws, FakeError, fake_collector
+from tests.aws.fake_aws import FakeAws, FakeError, collecting, row
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:{}"
-
-
-@contextlib.asynccontextmanager
-async def collecting(fake: FakeAws) -> AsyncIterator[tuple[Collector, RegionCollector]]:
-    collector, _ = fake_collector(fake)
-    try:
-        yield collector, collector.regions[0]
-    finally:
-        await collector.pool.close()
-
-
-def row(collector: Collector, fake: FakeAws, name: str) -> FunctionRow:
-    found = collector.snapshot().function(fake.arn(name))
-    assert found is not None
-    return found
 
 
 def refused() -> Exception:

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
 
-from lambdatop.collector import Collector, RegionCollector
-from lambdatop.collector.cadence import Cadence
 from lambdatop.model.health import health
-from lambdatop.model.snapshot import FunctionRow
-from tests.aws.fake_aws import FakeAws, access_denied, fake_collector
+from tests.aws.fake_aws import FakeAws, access_denied, collecting, row
 
 DLQ = "arn:aws:sqs:us-east-1:123456789012:{}"
-
-
-@contextlib.asynccontextmanager
-async def collecting(fake: FakeAws, cadence: Cadence | None = None) -> AsyncIterator[tuple[Collector, RegionCollector]]:
-    collector, _ = fake_collector(fake, cadence=cadence)
-    try:
-        yield collector, collector.regions[0]
-    finally:
-        await collector.pool.close()
-
-
-def row(collector: Collector, fake: FakeAws, name: str) -> FunctionRow:
-    found = collector.snapshot().function(fake.arn(name))
-    assert found is not None
-    return found
 
 
 def asked(fake: FakeAws, metric: str) -> set[str]:

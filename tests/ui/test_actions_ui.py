@@ -148,15 +148,25 @@ async def test_a_refused_preview_cannot_be_applied() -> None:
         assert operator.applied == []
 
 
-async def test_alias_panel_rolls_the_canary_back() -> None:
+def _canary_operator() -> FakeOperator:
+    """checkout-api's alias `live`: v6 with 10 % on v7."""
     operator = FakeOperator()
     operator.live = LiveState(routing=Routing("6", {"7": 0.1}), revision_id="r1", versions=frozenset({"6", "7"}))
+    return operator
+
+
+async def _open_alias_panel(pilot: Pilot[Any]) -> None:
+    await pilot.press("a")
+    await settle(pilot, lambda: isinstance(pilot.app.screen, AliasPanel))
+
+
+async def test_alias_panel_rolls_the_canary_back() -> None:
+    operator = _canary_operator()
     app, _ = _app(operator)
     async with app.run_test(size=(80, 24)) as pilot:
         await _ready(pilot)
         await _highlight(pilot, "checkout-api")
-        await pilot.press("a")
-        await settle(pilot, lambda: isinstance(app.screen, AliasPanel))
+        await _open_alias_panel(pilot)
         await pilot.press("b")
         screen = await _preview_shown(pilot)
         assert "live: v7 10 % → 0 %" in _preview_text(screen)
@@ -168,21 +178,18 @@ async def test_alias_panel_rolls_the_canary_back() -> None:
 
 
 async def test_alias_panel_steps_and_promote_needs_the_name() -> None:
-    operator = FakeOperator()
-    operator.live = LiveState(routing=Routing("6", {"7": 0.1}), revision_id="r1", versions=frozenset({"6", "7"}))
+    operator = _canary_operator()
     app, _ = _app(operator)
     async with app.run_test(size=(80, 24)) as pilot:
         await _ready(pilot)
         await _highlight(pilot, "checkout-api")
-        await pilot.press("a")
-        await settle(pilot, lambda: isinstance(app.screen, AliasPanel))
+        await _open_alias_panel(pilot)
         await pilot.press("plus")
         screen = await _preview_shown(pilot)
         assert "live: v7 10 % → 15 %" in _preview_text(screen)
         await pilot.press("escape")
         await settle(pilot, lambda: not isinstance(app.screen, ActionPreviewScreen))
-        await pilot.press("a")
-        await settle(pilot, lambda: isinstance(app.screen, AliasPanel))
+        await _open_alias_panel(pilot)
         await pilot.press("p")
         screen = await _preview_shown(pilot)
         assert screen.preview.typed
@@ -305,8 +312,7 @@ async def test_several_aliases_choose_one_then_set_an_exact_weight() -> None:
     app = build_test_app(source=source, operator=operator, settings=Settings(profile="ops"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: fleet_screen(pilot).table.row_count == 1)
-        await pilot.press("a")
-        await settle(pilot, lambda: isinstance(app.screen, AliasPanel))
+        await _open_alias_panel(pilot)
         await pilot.press("down", "equals_sign")
         await pilot.press(*"25", "enter")  # `+`/`-` would be characters here, not steps
         screen = await _preview_shown(pilot)
