@@ -1,10 +1,10 @@
 """Performance fixes to moto's internals that the demo server cannot do without.
 
-moto answers ListFunctions(FunctionVersion=ALL), which the GetAccountSettings mend uses to sum
-code sizes, with a deep copy of every function; each function holds a reference to the whole
-CloudWatch Logs backend, so every call copied every log event the demo had written (about 10 s
-a call after the hour's backfill, growing as the live demo writes, with the GIL held). The copy
-now shares the logs backend, as the original does. Answers are unchanged.
+moto answers ListFunctions(FunctionVersion=ALL) with a deep copy of every function; each
+function holds a reference to the whole CloudWatch Logs backend, so every call copied every log
+event the demo had written (about 10 s a call after the hour's backfill, growing as the live
+demo writes, with the GIL held). The copy now shares the logs backend, as the original does.
+Answers are unchanged.
 
 moto reads each service's botocore model the first time the service is called, each time
 through a new botocore loader, and every new loader first lists the services botocore knows by

@@ -46,6 +46,19 @@ def test_120_functions_come_in_pages_of_50_50_20(client: ClientFactory, create_f
     assert [f["FunctionName"] for f in small["Functions"]] == names[50:57]
 
 
+def test_a_listed_configuration_is_the_one_get_function_configuration_answers(
+    client: ClientFactory, create_function: CreateFunction
+) -> None:
+    create_function("same", DeadLetterConfig={"TargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"})
+    lam = client("lambda")
+
+    listed = lam.list_functions()["Functions"][0]
+    alone = lam.get_function_configuration(FunctionName="same")
+    alone.pop("ResponseMetadata")
+
+    assert listed == alone
+
+
 def test_paging_survives_a_deletion_between_pages(client: ClientFactory, create_function: CreateFunction) -> None:
     for i in range(6):
         create_function(f"shift-{i}")
@@ -224,6 +237,19 @@ def test_account_settings_arithmetic(client: ClientFactory, create_function: Cre
         "UnreservedConcurrentExecutions": 750,
     }
     assert settings["AccountUsage"] == {"FunctionCount": 3, "TotalCodeSize": sum(sizes)}
+
+
+def test_account_settings_count_published_versions_code_once_per_version(
+    client: ClientFactory, create_function: CreateFunction
+) -> None:
+    size = create_function("versioned", code="x = 1\n" * 40)["CodeSize"]
+    lam = client("lambda")
+    lam.publish_version(FunctionName="versioned")
+
+    usage = lam.get_account_settings()["AccountUsage"]
+
+    # $LATEST and version 1 both hold a deployment package, as AWS counts them.
+    assert usage == {"FunctionCount": 1, "TotalCodeSize": 2 * size}
 
 
 def test_the_account_limit_is_configurable() -> None:
