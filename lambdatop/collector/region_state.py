@@ -149,12 +149,6 @@ class RegionState:
         timed = self.metrics.get(arn, {}).get(name)
         return timed.value if timed else None
 
-    def metrics_at(self, arn: str) -> datetime | None:
-        fields = self.metrics.get(arn)
-        if not fields:
-            return None
-        return min(t.at for t in fields.values())
-
 
 def function_name(arn: str) -> str:
     """The function name from a function ARN, qualified or not."""

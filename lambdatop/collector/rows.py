@@ -16,7 +16,8 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
     stale: list[str] = []
     # A source down as a whole makes every row's figures from it stale; queues only the rows
     # that have one (a function without a failure queue has nothing there to be stale).
-    has_queue = bool(state.failure_queues(arn))
+    failure_queues = state.failure_queues(arn)
+    has_queue = bool(failure_queues)
     for name in ("inventory", "provisioned", "metrics", "percentiles", "logs", "queues"):
         source = state.sources.get(name)
         if source is not None and source.ok is False and (name != "queues" or has_queue):
@@ -24,7 +25,9 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
     # Never read, or a part's last read failed: the last good values stay, marked stale.
     if (basics is None or (known is not None and known.failures)) and "inventory" not in stale:
         stale.append("inventory")
-    metrics_at = state.metrics_at(arn)
+    # Read once per row: a snapshot builds every row, several times a second at start.
+    fields = state.metrics.get(arn) or {}
+    metrics_at = min(t.at for t in fields.values()) if fields else None
     if "metrics" not in stale and (
         metrics_at is None
         or arn in state.metric_failures  # its call failed: the last numbers, kept, are stale
@@ -39,7 +42,7 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         stale.append("logs")
 
     queues = []
-    for queue_arn, kind in state.failure_queues(arn):
+    for queue_arn, kind in failure_queues:
         depth = state.queue_depth.get(queue_arn)
         age = state.queue_age.get(queue_arn)
         queues.append(
@@ -54,9 +57,13 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         if queue_arn.startswith("arn:aws:sqs:") and unread and "queues" not in stale:
             stale.append("queues")
 
+    def value(name: str) -> float | None:
+        timed = fields.get(name)
+        return timed.value if timed else None
+
     def count(name: str) -> int | None:
-        value = state.metric(arn, name)
-        return round(value) if value is not None else None
+        figure = value(name)
+        return round(figure) if figure is not None else None
 
     aliases: tuple[AliasRow, ...] = ()
     if known and known.aliases:
@@ -86,10 +93,10 @@ def function_row(state: RegionState, arn: str, metric_stale_after: datetime | No
         invocations=count("invocations"),
         errors=count("errors"),
         throttles=count("throttles"),
-        concurrency_max=state.metric(arn, "concurrency_max"),
-        duration_avg_ms=state.metric(arn, "duration_avg_ms"),
-        duration_p99_ms=state.metric(arn, "duration_p99_ms"),
-        iterator_age_max_ms=state.metric(arn, "iterator_age_max_ms"),
+        concurrency_max=value("concurrency_max"),
+        duration_avg_ms=value("duration_avg_ms"),
+        duration_p99_ms=value("duration_p99_ms"),
+        iterator_age_max_ms=value("iterator_age_max_ms"),
         async_events_dropped=count("async_events_dropped"),
         dead_letter_errors=count("dead_letter_errors"),
         destination_delivery_failures=count("destination_delivery_failures"),

@@ -82,7 +82,7 @@ class Collector:
         self._dirty = asyncio.Event()
         self._listed = asyncio.Event()  # every Region's whole function list was read once
         self._first_rows = asyncio.Event()  # the first page of functions arrived
-        self._first_metrics = asyncio.Event()  # and its first metric and logs passes ran
+        self._first_screen_shown = asyncio.Event()  # and a snapshot with their numbers went out
         # A finished pass or an operator's key shows at once; the per-function detail reads,
         # which trickle in for minutes on a large account, only refresh the screen every
         # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
@@ -120,13 +120,21 @@ class Collector:
         """Credentials expired or invalid: every loop pauses until the probe says they work."""
         hint = credential_hint(cause, self.pool, self.profile)
         if self.credentials.expired(hint):
-            now = self.clock.now()
-            for region in self.regions:
-                for source in region.state.sources.values():
-                    if source.ok is not False:
-                        source.failed(now, hint)  # what is on screen stays, marked stale
+            self._stale_while_paused()
         self._urgent.set()
         self._dirty.set()
+
+    def _stale_while_paused(self) -> None:
+        """Every source is stale while the credentials are out, what is on screen stays; a pass
+        that ends after the pause began (its calls made before it, or none) changes nothing."""
+        hint = self.credentials.hint
+        if hint is None:
+            return
+        now = self.clock.now()
+        for region in self.regions:
+            for source in region.state.sources.values():
+                if source.ok is not False:
+                    source.failed(now, hint)
 
     # ---- SnapshotSource protocol -----------------------------------------------------------
     def refresh_now(self) -> None:
@@ -271,17 +279,15 @@ class Collector:
                 # The first page of functions first: the limits are not needed before it.
                 await self._wait_or(self._first_rows, 0.25)
                 continue
-            if name == "details" and not self._first_screen_read():
-                # The first screen's numbers (metrics and cold starts) first: details trickle in
-                # for minutes anyway, and the endpoint answers those first.
-                await self._wait_or(self._first_metrics, 0.25)
+            if name == "details" and not self._first_screen_shown.is_set():
+                # The first screen's numbers (metrics and cold starts) on screen first: details
+                # trickle in for minutes anyway, and the endpoint answers those first.
+                await self._wait_or(self._first_screen_shown, 0.25)
                 continue
             wake.clear()
             await self._step(name, step)
             if name == "inventory" and all(r.listed_once for r in self.regions):
                 self._listed.set()
-            if name in ("metrics", "logs") and self._first_screen_read():
-                self._first_metrics.set()
             self._urgent.set()
             self._dirty.set()
             if name == "metrics":
@@ -293,6 +299,7 @@ class Collector:
             await step()  # each step records AWS failures in its own source's state
         except Exception as exc:
             self._code_error(LOOP_SOURCE.get(name, name), exc)
+        self._stale_while_paused()
         self._dirty.set()
 
     async def _credential_probe(self) -> None:
@@ -363,9 +370,12 @@ class Collector:
             self._dirty.clear()
             self._urgent.clear()
             self._last_emit_at = self.clock.monotonic()
+            first_screen_read = self._first_screen_read()
             snapshot = self.snapshot()
             if self._on_snapshot is not None:
                 self._on_snapshot(snapshot)
+            if first_screen_read:
+                self._first_screen_shown.set()
             await self._maybe_complete(snapshot)
 
     async def _maybe_complete(self, snapshot: FleetSnapshot) -> None:

@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -623,6 +624,48 @@ async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_
                         full_asks[name] = full_asks.get(name, 0) + 1
             assert len(full_asks) == 120
             assert set(full_asks.values()) == {1}
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def test_details_are_asked_for_only_once_the_first_screen_of_numbers_is_shown() -> None:
+    # On a big account the per-function reads trickle in for minutes; the numbers the operator
+    # opened lambdatop for must not share the endpoint (or our CPU) with them before they show.
+    fake = FakeAws()
+    fake.add_functions(120)
+    snapshots: list[FleetSnapshot] = []
+    shown_before_details: list[bool] = []
+    get_function = fake.get_function
+
+    def complete(snapshot: FleetSnapshot) -> bool:
+        return len(snapshot.functions) == 120 and all(
+            f.metrics_at is not None and f.logs_at is not None for f in snapshot.functions
+        )
+
+    def first_detail(params: dict[str, Any]) -> dict[str, Any]:
+        if not shown_before_details:
+            shown_before_details.append(any(complete(s) for s in snapshots))
+        return get_function(params)
+
+    # Cold starts come last (each query answers "Running" once): the metrics show first.
+    get_query_results = fake.get_query_results
+    polled: set[str] = set()
+
+    def slower_logs(params: dict[str, Any]) -> dict[str, Any]:
+        if params["queryId"] not in polled:
+            polled.add(params["queryId"])
+            return {"status": "Running"}
+        return get_query_results(params)
+
+    fake.get_function = first_detail  # type: ignore[method-assign]
+    fake.get_query_results = slower_logs  # type: ignore[method-assign]
+    async with collecting(fake) as (collector, _clock, _region):
+        task = asyncio.create_task(collector.run(snapshots.append))
+        try:
+            await until(lambda: bool(shown_before_details), timeout_s=20.0)
+            assert shown_before_details == [True]
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

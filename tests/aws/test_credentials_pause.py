@@ -33,7 +33,7 @@ async def test_expired_credentials_pause_every_source_and_a_probe_resumes_them()
         latest = snapshots[-1]
         assert "have expired" in (latest.credential_hint or "")  # one sentence, saying what to do
         assert "log in again" in (latest.credential_hint or "")
-        assert not any(status.ok for status in latest.sources.values())  # all marked stale
+        assert [name for name, status in latest.sources.items() if status.ok] == []  # all marked stale
         assert latest.function(fake.arn("fn-0001")).invocations == 150  # type: ignore[union-attr]
 
         await asyncio.sleep(0.3)  # let calls already under way finish
