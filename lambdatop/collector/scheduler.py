@@ -30,6 +30,9 @@ from lambdatop.waiting import wait_event
 
 SnapshotCallback = Callable[[FleetSnapshot], None]
 DETAIL_EMIT_GAP_S = 2.0
+# While a row on screen still waits for its first cap (it shows `20/?`), detail reads refresh
+# the screen this often instead: the operator looks at those caps first.
+CAPS_EMIT_GAP_S = 0.25
 URGENT_EMIT_DELAY_S = 0.02
 # Which loop waits for which: nothing per function can be read before the function list.
 NEEDS = frozenset({"details", "metrics", "logs", "queues"})
@@ -88,6 +91,7 @@ class Collector:
         # DETAIL_EMIT_GAP_S, so 2,000 rows are not rebuilt several times a second.
         self._urgent = asyncio.Event()
         self._last_emit_at: float | None = None
+        self._caps_awaited = False  # the last snapshot out had a row on screen without its cap
         self._on_snapshot: SnapshotCallback | None = None
         self._next_metrics_at: datetime | None = None
         self._owns_pool = owns_pool
@@ -337,6 +341,17 @@ class Collector:
             for r in self.regions
         )
 
+    def _caps_awaited_on_screen(self) -> bool:
+        """A row on screen has never had its configuration read, nor has that read failed."""
+        for region in self.regions:
+            for arn in self.ctx.visible:
+                if arn not in region.state.functions:
+                    continue
+                known = region.state.knowledge.get(arn)
+                if known is None or (known.basics is None and "basics" not in known.failures):
+                    return True
+        return False
+
     def _listing_answered(self) -> bool:
         """The first page of functions arrived, or the listing failed (then say so at once)."""
         return self._first_rows.is_set() or any(r.state.sources.get("inventory") for r in self.regions)
@@ -363,7 +378,8 @@ class Collector:
                 # (a finished pass, new rows) comes meanwhile; that one is not kept waiting.
                 wait_s = 0.2
                 if self._last_emit_at is not None:
-                    wait_s = max(wait_s, DETAIL_EMIT_GAP_S - (self.clock.monotonic() - self._last_emit_at))
+                    gap_s = CAPS_EMIT_GAP_S if self._caps_awaited else DETAIL_EMIT_GAP_S
+                    wait_s = max(wait_s, gap_s - (self.clock.monotonic() - self._last_emit_at))
                 await wait_event(self._urgent, wait_s)
             if self._urgent.is_set():
                 await asyncio.sleep(URGENT_EMIT_DELAY_S)  # what lands together shows together
@@ -371,6 +387,7 @@ class Collector:
             self._urgent.clear()
             self._last_emit_at = self.clock.monotonic()
             first_screen_read = self._first_screen_read()
+            self._caps_awaited = self._caps_awaited_on_screen()
             snapshot = self.snapshot()
             if self._on_snapshot is not None:
                 self._on_snapshot(snapshot)

@@ -672,6 +672,44 @@ async def test_details_are_asked_for_only_once_the_first_screen_of_numbers_is_sh
                 await task
 
 
+async def test_the_caps_of_the_rows_on_screen_show_as_soon_as_they_are_read() -> None:
+    # Details trickle in for minutes on a big account and refresh the screen every 2 s; the caps
+    # of the rows in view (showing `20/?` until read) are the ones the operator waits for.
+    fake = FakeAws()
+    for function in fake.add_functions(60):
+        function.concurrency = {"ReservedConcurrentExecutions": 20}
+        function.async_traffic = True  # its destinations are read on the shared pool
+    on_screen = [fake.arn(f"fn-{i:04d}") for i in range(10)]
+    timed: list[tuple[float, FleetSnapshot]] = []
+
+    def at(condition: Callable[[FleetSnapshot], bool]) -> float:
+        return next(t for t, snapshot in timed if condition(snapshot))
+
+    async with collecting(fake) as (collector, _clock, region):
+        # The shared pool at 5 rps: the details pass lasts seconds, GetFunction has its own pool.
+        region.budget.shared.rate_per_s, region.budget.shared.capacity = 5.0, 1.0
+        collector.set_visible(on_screen)
+        task = asyncio.create_task(collector.run(lambda s: timed.append((time.monotonic(), s))))
+        try:
+            await until(
+                lambda: any(
+                    all(s.function(arn).reserved_concurrency == 20 for arn in on_screen)  # type: ignore[union-attr]
+                    for _, s in timed
+                    if len(s.functions) == 60
+                ),
+                timeout_s=10.0,
+            )
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    numbers_shown = at(lambda s: len(s.functions) == 60 and all(f.logs_at is not None for f in s.functions))
+    caps_shown = at(
+        lambda s: len(s.functions) == 60 and all(s.function(a).reserved_concurrency == 20 for a in on_screen)  # type: ignore[union-attr]
+    )
+    assert caps_shown - numbers_shown < 1.0  # the detail gap alone would be 2 s
+
+
 async def test_a_new_window_asked_for_while_listing_rereads_what_was_already_read() -> None:
     fake = FakeAws()
     names = [f.name for f in fake.add_functions(60)]
