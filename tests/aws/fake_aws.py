@@ -37,7 +37,7 @@ from lambdatop.aws.session import AwsTarget, ClientPool
 from lambdatop.clock import FakeClock
 from lambdatop.collector import Collector, RegionCollector
 from lambdatop.collector.cadence import Cadence
-from lambdatop.model.snapshot import FunctionRow
+from lambdatop.model.snapshot import FleetSnapshot, FunctionRow
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -517,6 +517,18 @@ async def collecting(fake: FakeAws, cadence: Cadence | None = None) -> AsyncIter
         yield collector, collector.regions[0]
     finally:
         await collector.pool.close()
+
+
+@contextlib.asynccontextmanager
+async def running(collector: Collector, on_snapshot: Callable[[FleetSnapshot], None]) -> AsyncIterator[None]:
+    """The collector's loops running, as the app runs them, for the block; stopped after it."""
+    task = asyncio.create_task(collector.run(on_snapshot))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def row(collector: Collector, fake: FakeAws, name: str) -> FunctionRow:

@@ -29,6 +29,7 @@ from tests.aws.fake_aws import (
     MetricCall,
     access_denied,
     fake_collector,
+    running,
     throttled,
     unreachable,
     until,
@@ -557,30 +558,24 @@ async def test_run_delivers_snapshots_and_pause_stops_polling() -> None:
     cadence = Cadence(metrics_s=0.05, fleet_s=0.1, logs_s=0.05, queues_s=0.05, inventory_s=0.2, account_s=0.2)
     snapshots: list[FleetSnapshot] = []
 
-    async with collecting(fake, cadence=cadence) as (collector, _clock, _region):
-        task = asyncio.create_task(collector.run(snapshots.append))
-        try:
-            await until(lambda: any(s.functions and s.sources["metrics"].ok for s in snapshots))
-            latest = snapshots[-1]
-            assert len(latest.functions) == 8
-            assert row(latest, fake, "fn-0001").invocations == 150
-            polled = fake.calls["GetMetricData"]
-            await until(lambda: fake.calls["GetMetricData"] >= polled + 2)  # it keeps polling
+    async with collecting(fake, cadence=cadence) as (collector, _clock, _region), running(collector, snapshots.append):
+        await until(lambda: any(s.functions and s.sources["metrics"].ok for s in snapshots))
+        latest = snapshots[-1]
+        assert len(latest.functions) == 8
+        assert row(latest, fake, "fn-0001").invocations == 150
+        polled = fake.calls["GetMetricData"]
+        await until(lambda: fake.calls["GetMetricData"] >= polled + 2)  # it keeps polling
 
-            collector.pause(True)
-            await until(lambda: snapshots[-1].paused)
-            await asyncio.sleep(0.3)  # let a poll already under way finish
-            before = sum(fake.calls.values())
-            await asyncio.sleep(0.5)  # ten metrics periods
-            assert sum(fake.calls.values()) == before
+        collector.pause(True)
+        await until(lambda: snapshots[-1].paused)
+        await asyncio.sleep(0.3)  # let a poll already under way finish
+        before = sum(fake.calls.values())
+        await asyncio.sleep(0.5)  # ten metrics periods
+        assert sum(fake.calls.values()) == before
 
-            collector.pause(False)
-            await until(lambda: sum(fake.calls.values()) > before)
-            await until(lambda: not snapshots[-1].paused)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        collector.pause(False)
+        await until(lambda: sum(fake.calls.values()) > before)
+        await until(lambda: not snapshots[-1].paused)
 
 
 async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_listing() -> None:
@@ -605,29 +600,26 @@ async def test_the_pages_listed_first_get_their_numbers_while_the_rest_is_still_
         found = snapshots[-1].function(fake.arn(name)) if snapshots else None
         return found is not None and found.metrics_at is not None and found.logs_at is not None
 
-    async with collecting(fake, cadence=Cadence(inventory_s=0.2)) as (collector, _clock, _region):
-        task = asyncio.create_task(collector.run(snapshots.append))
-        try:
-            await until(lambda: read("fn-0001"), timeout_s=20.0)
-            assert len(snapshots[-1].functions) == 50  # the list is still one page long
-            assert row(snapshots[-1], fake, "fn-0001").invocations == 150
-            assert set(asked(fake.metric_calls)) == {f"fn-{i:04d}" for i in range(50)}
+    async with (
+        collecting(fake, cadence=Cadence(inventory_s=0.2)) as (collector, _clock, _region),
+        running(collector, snapshots.append),
+    ):
+        await until(lambda: read("fn-0001"), timeout_s=20.0)
+        assert len(snapshots[-1].functions) == 50  # the list is still one page long
+        assert row(snapshots[-1], fake, "fn-0001").invocations == 150
+        assert set(asked(fake.metric_calls)) == {f"fn-{i:04d}" for i in range(50)}
 
-            listing_stalls = False
-            await until(lambda: len(snapshots[-1].functions) == 120 and read("fn-0119"), timeout_s=20.0)
-            assert row(snapshots[-1], fake, "fn-0101").invocations == 75
-            # Every function was asked for in full once: the pages read early are not read again.
-            full_asks: dict[str, int] = {}
-            for call in fake.metric_calls:
-                for name, pairs in call.function_metrics().items():
-                    if pairs >= FULL:
-                        full_asks[name] = full_asks.get(name, 0) + 1
-            assert len(full_asks) == 120
-            assert set(full_asks.values()) == {1}
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        listing_stalls = False
+        await until(lambda: len(snapshots[-1].functions) == 120 and read("fn-0119"), timeout_s=20.0)
+        assert row(snapshots[-1], fake, "fn-0101").invocations == 75
+        # Every function was asked for in full once: the pages read early are not read again.
+        full_asks: dict[str, int] = {}
+        for call in fake.metric_calls:
+            for name, pairs in call.function_metrics().items():
+                if pairs >= FULL:
+                    full_asks[name] = full_asks.get(name, 0) + 1
+        assert len(full_asks) == 120
+        assert set(full_asks.values()) == {1}
 
 
 async def test_details_are_asked_for_only_once_the_first_screen_of_numbers_is_shown() -> None:
@@ -661,15 +653,9 @@ async def test_details_are_asked_for_only_once_the_first_screen_of_numbers_is_sh
 
     fake.get_function = first_detail  # type: ignore[method-assign]
     fake.get_query_results = slower_logs  # type: ignore[method-assign]
-    async with collecting(fake) as (collector, _clock, _region):
-        task = asyncio.create_task(collector.run(snapshots.append))
-        try:
-            await until(lambda: bool(shown_before_details), timeout_s=20.0)
-            assert shown_before_details == [True]
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async with collecting(fake) as (collector, _clock, _region), running(collector, snapshots.append):
+        await until(lambda: bool(shown_before_details), timeout_s=20.0)
+        assert shown_before_details == [True]
 
 
 async def test_the_caps_of_the_rows_on_screen_show_as_soon_as_they_are_read() -> None:
@@ -689,8 +675,7 @@ async def test_the_caps_of_the_rows_on_screen_show_as_soon_as_they_are_read() ->
         # The shared pool at 5 rps: the details pass lasts seconds, GetFunction has its own pool.
         region.budget.shared.rate_per_s, region.budget.shared.capacity = 5.0, 1.0
         collector.set_visible(on_screen)
-        task = asyncio.create_task(collector.run(lambda s: timed.append((time.monotonic(), s))))
-        try:
+        async with running(collector, lambda s: timed.append((time.monotonic(), s))):
             await until(
                 lambda: any(
                     all(s.function(arn).reserved_concurrency == 20 for arn in on_screen)  # type: ignore[union-attr]
@@ -699,10 +684,6 @@ async def test_the_caps_of_the_rows_on_screen_show_as_soon_as_they_are_read() ->
                 ),
                 timeout_s=10.0,
             )
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
     numbers_shown = at(lambda s: len(s.functions) == 60 and all(f.logs_at is not None for f in s.functions))
     caps_shown = at(
         lambda s: len(s.functions) == 60 and all(s.function(a).reserved_concurrency == 20 for a in on_screen)  # type: ignore[union-attr]
