@@ -11,9 +11,12 @@ stay on screen marked stale, and the snapshot carries one sentence saying what t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import datetime
 
 from lambdatop.aws.errors import Failure
 from lambdatop.aws.session import ClientPool
+from lambdatop.collector.context import RegionCollector
 
 
 def credential_hint(cause: BaseException | Failure, pool: ClientPool, profile: str | None) -> str:
@@ -27,6 +30,15 @@ def credential_hint(cause: BaseException | Failure, pool: ClientPool, profile: s
         return pool.credential_problem
     who = f" for profile {profile}" if profile else ""
     return f"credentials expired or invalid{who} ({cause.reason}): log in again; lambdatop resumes by itself."
+
+
+def mark_stale(regions: Sequence[RegionCollector], hint: str, now: datetime) -> None:
+    """Every source is stale while the credentials are out, what is on screen stays; a pass
+    that ends after the pause began (its calls made before it, or none) changes nothing."""
+    for region in regions:
+        for source in region.state.sources.values():
+            if source.ok is not False:
+                source.failed(now, hint)
 
 
 class CredentialGate:

@@ -19,10 +19,16 @@ from lambdatop.aws.code_errors import is_code_error
 from lambdatop.aws.errors import Failure, classify
 from lambdatop.aws.session import ClientPool
 from lambdatop.clock import Clock
-from lambdatop.collector import account_refresher, inventory_refresher, logs_refresher, queues_refresher
+from lambdatop.collector import (
+    account_refresher,
+    first_launch,
+    inventory_refresher,
+    logs_refresher,
+    queues_refresher,
+)
 from lambdatop.collector.cadence import Cadence
 from lambdatop.collector.context import CollectorContext, RegionCollector
-from lambdatop.collector.credentials import CredentialGate, credential_hint
+from lambdatop.collector.credentials import CredentialGate, credential_hint, mark_stale
 from lambdatop.collector.metrics_refresher import refresh_canaries, refresh_metrics
 from lambdatop.collector.snapshot_builder import build_snapshot
 from lambdatop.model.snapshot import FleetSnapshot
@@ -129,16 +135,8 @@ class Collector:
         self._dirty.set()
 
     def _stale_while_paused(self) -> None:
-        """Every source is stale while the credentials are out, what is on screen stays; a pass
-        that ends after the pause began (its calls made before it, or none) changes nothing."""
-        hint = self.credentials.hint
-        if hint is None:
-            return
-        now = self.clock.now()
-        for region in self.regions:
-            for source in region.state.sources.values():
-                if source.ok is not False:
-                    source.failed(now, hint)
+        if self.credentials.hint is not None:
+            mark_stale(self.regions, self.credentials.hint, self.clock.now())
 
     # ---- SnapshotSource protocol -----------------------------------------------------------
     def refresh_now(self) -> None:
@@ -332,29 +330,11 @@ class Collector:
             self._dirty.set()
 
     def _first_screen_read(self) -> bool:
-        """Metrics and cold starts of the whole first list have answered (or failed) in every Region."""
-        return all(
-            r.listed_once
-            and not (r.metrics_catch_up or r.logs_catch_up)
-            and r.state.sources.get("metrics")
-            and r.state.sources.get("logs")
-            for r in self.regions
-        )
-
-    def _caps_awaited_on_screen(self) -> bool:
-        """A row on screen has never had its configuration read, nor has that read failed."""
-        for region in self.regions:
-            for arn in self.ctx.visible:
-                if arn not in region.state.functions:
-                    continue
-                known = region.state.knowledge.get(arn)
-                if known is None or (known.basics is None and "basics" not in known.failures):
-                    return True
-        return False
+        return first_launch.first_screen_read(self.regions)
 
     def _listing_answered(self) -> bool:
         """The first page of functions arrived, or the listing failed (then say so at once)."""
-        return self._first_rows.is_set() or any(r.state.sources.get("inventory") for r in self.regions)
+        return self._first_rows.is_set() or first_launch.listing_failed(self.regions)
 
     @staticmethod
     async def _wait_or(event: asyncio.Event, timeout_s: float) -> None:
@@ -387,7 +367,7 @@ class Collector:
             self._urgent.clear()
             self._last_emit_at = self.clock.monotonic()
             first_screen_read = self._first_screen_read()
-            self._caps_awaited = self._caps_awaited_on_screen()
+            self._caps_awaited = first_launch.caps_awaited_on_screen(self.regions, self.ctx.visible)
             snapshot = self.snapshot()
             if self._on_snapshot is not None:
                 self._on_snapshot(snapshot)
