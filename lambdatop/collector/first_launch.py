@@ -35,6 +35,6 @@ def caps_awaited_on_screen(regions: Sequence[RegionCollector], visible: Iterable
     return False
 
 
-def listing_failed(regions: Sequence[RegionCollector]) -> bool:
-    """A Region's ListFunctions has answered with a failure (the status bar says so at once)."""
+def listing_ended(regions: Sequence[RegionCollector]) -> bool:
+    """A Region's listing has ended: all its pages read (an empty account has none) or failed."""
     return any(r.state.sources.get("inventory") is not None for r in regions)

@@ -333,8 +333,9 @@ class Collector:
         return first_launch.first_screen_read(self.regions)
 
     def _listing_answered(self) -> bool:
-        """The first page of functions arrived, or the listing failed (then say so at once)."""
-        return self._first_rows.is_set() or first_launch.listing_failed(self.regions)
+        """The first page of functions arrived, or the listing ended without one: an empty
+        account, or a failure (then say so at once)."""
+        return self._first_rows.is_set() or first_launch.listing_ended(self.regions)
 
     @staticmethod
     async def _wait_or(event: asyncio.Event, timeout_s: float) -> None:
