@@ -152,6 +152,8 @@ class LambdatopApp(ActionFlow):
     # --- messages ---------------------------------------------------------------------------
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        if not self.is_running:
+            return  # quitting: the collector's last snapshot may land after the screens are gone
         # Until live numbers replace it, the cached picture stays (marked, with the failures).
         snapshot = self._cached_view.apply(message.snapshot)
         self.fleet.snapshot = snapshot
@@ -196,8 +198,8 @@ class LambdatopApp(ActionFlow):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for collector failures: say so, keep the last snapshot on screen."""
-        if event.worker.group != COLLECTOR_GROUP:
-            return
+        if event.worker.group != COLLECTOR_GROUP or not self.is_running:
+            return  # (quitting stops the collector too: nothing to say then)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
